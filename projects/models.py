@@ -1,0 +1,1 @@
+"""Lead projects, their teams, living results and templates. Models arrive with their issue."""

@@ -1,0 +1,1 @@
+"""Steering committee, meetings, proposals and agreements. Models arrive with their issue."""

@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from workspace.models import Cohort, Membership, Municipality, Topic, User
+
+admin.site.site_header = _("Klassenraum – Verwaltung")
+admin.site.site_title = _("Klassenraum")
+admin.site.index_title = _("Verwaltung des Netzwerks")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class KlassenraumUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + ((_("Klassenraum"), {"fields": ("display_name",)}),)
+    list_display = ("username", "display_name", "email", "is_active", "is_staff")
+    search_fields = ("username", "display_name", "first_name", "last_name", "email")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "district", "is_pioneer", "is_member", "cohort", "joined_on")
+    list_filter = ("district", "is_pioneer", "is_member", "cohort")
+    search_fields = ("name", "official_key")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("year",)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "municipality", "role", "started_on", "ended_on")
+    list_filter = ("role", "municipality")
+    search_fields = ("user__username", "user__display_name", "municipality__name")
+    autocomplete_fields = ["user", "municipality"]

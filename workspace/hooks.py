@@ -1,0 +1,53 @@
+"""Small registries through which higher apps contribute to the core's pages.
+
+The core imports none of the apps; an app that wants to show something on a core page (what a
+municipality leads, the next dates on the start page) registers a section here in its
+``AppConfig.ready()``. So the dependency arrow keeps pointing down.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+SectionContext = Callable[[HttpRequest, Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class PageSection:
+    template: str
+    context: SectionContext
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    template: str
+    context: dict[str, Any]
+
+
+_sections: dict[str, list[PageSection]] = defaultdict(list)
+
+
+def register_section(page: str, *, template: str, context: SectionContext, order: int = 100):
+    """Add a section to ``page`` (e.g. ``"home"``, ``"municipality_detail"``).
+
+    ``context(request, obj)`` returns the section's context, or ``None`` to leave it out.
+    """
+    section = PageSection(template=template, context=context, order=order)
+    if section not in _sections[page]:
+        _sections[page].append(section)
+        _sections[page].sort(key=lambda s: s.order)
+
+
+def sections_for(page: str, request: HttpRequest, obj: Any = None) -> list[RenderedSection]:
+    rendered = []
+    for section in _sections[page]:
+        context = section.context(request, obj)
+        if context is not None:
+            rendered.append(RenderedSection(template=section.template, context=context))
+    return rendered

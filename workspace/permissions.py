@@ -1,0 +1,36 @@
+"""The core's answers to "who is this user in the network?".
+
+Every app asks these instead of repeating the rules (DESIGN.md, "one place decides").
+"""
+
+from django.contrib.auth.models import AnonymousUser
+
+from workspace.models import Membership, User
+
+NETWORK_OFFICE_GROUP = "Geschäftsstelle"
+
+
+def is_network_office(user: User | AnonymousUser) -> bool:
+    """Whether the user belongs to the network office group (cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_is_network_office", None)
+    if cached is None:
+        cached = user.groups.filter(name=NETWORK_OFFICE_GROUP).exists()
+        user._is_network_office = cached
+    return cached
+
+
+def is_network_member(user: User | AnonymousUser) -> bool:
+    """Whether the user works for a member municipality (active membership); one query, cached."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_is_network_member", None)
+    if cached is None:
+        cached = (
+            Membership.objects.active()
+            .filter(user=user, municipality__is_member=True)
+            .exists()
+        )
+        user._is_network_member = cached
+    return cached

@@ -1,0 +1,28 @@
+"""Reads of the core that are more than one line."""
+
+from django.db.models import Count, Q, QuerySet
+
+from workspace.models import Cohort, Membership, Municipality, User
+
+
+def network_members() -> QuerySet[Municipality]:
+    """Member municipalities with their cohort, pioneers first (one query)."""
+    return Municipality.objects.members().select_related("cohort").order_by("-is_pioneer", "name")
+
+
+def network_overview() -> dict:
+    """The figures for the start page, in two queries."""
+    counts = Municipality.objects.aggregate(
+        members=Count("pk", filter=Q(is_member=True)),
+        pioneers=Count("pk", filter=Q(is_pioneer=True)),
+    )
+    cohorts = list(
+        Cohort.objects.annotate(
+            member_count=Count("municipalities", filter=Q(municipalities__is_member=True))
+        )
+    )
+    return {**counts, "cohorts": cohorts}
+
+
+def active_memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.active().filter(user=user).select_related("municipality")

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from workspace import views
+from workspace.forms import LoginForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("kommunen/", views.municipality_list, name="municipality-list"),
+    path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality-detail"),
+    path("konto/", views.account, name="account"),
+    path(
+        "konto/anmelden/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "konto/passwort-vergessen/",
+        views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "konto/passwort-vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/passwort-neu/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/passwort-neu/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("healthz", views.healthz, name="healthz"),
+    path("verwaltung/", admin.site.urls),
+]
