@@ -1,0 +1,79 @@
+# Klassenraum – the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench clean
+
+# --- installation -------------------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 wird gebraucht ($(PYTHON) fehlt)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+# Compiled with Babel, so neither `make run` nor `make test` needs GNU gettext installed.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | grep -v '^$$' || true
+
+# Extracting new strings needs GNU gettext (apt-get install gettext).
+makemessages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale en --domain djangojs --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
+
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Chromium fehlt: sudo apt-get install chromium"; exit 1; fi; }
+
+# --- the two commands ---------------------------------------------------------------------
+run: export DEBUG = 1
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo "Klassenraum läuft auf http://$(HOST):$(PORT)/ – beenden mit Strg+C."
+	exec $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: install browser
+	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
+	$(PY) -m pytest tests/e2e -p no:asyncio
+
+test-unit: install
+	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
+
+test-e2e: install browser
+	$(PY) -m pytest tests/e2e -p no:asyncio
+
+# --- quality ------------------------------------------------------------------------------
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.installed node_modules/.installed
+	DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=klassenraum.example.org \
+	  SITE_URL=https://klassenraum.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

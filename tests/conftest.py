@@ -1,0 +1,98 @@
+"""One world for every test (CONVENTIONS.md):
+
+- ``office``: the network office (Geschäftsstelle), runs the network;
+- ``coordinator``: staff of the pioneer Menden (coordinates its lead project once projects exist);
+- ``editor``: staff of the member Iserlohn;
+- ``delegate``: Arnsberg's delegate in the steering committee;
+- ``outsider``: staff of Brilon, a member municipality in no project;
+- ``stranger``: logged in, but working for no member municipality;
+- and the anonymous visitor, who is simply the test client without login.
+"""
+
+import pytest
+from django.test import Client
+
+from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
+from workspace import services
+
+PASSWORD = "geheim-und-lang-genug"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def menden(db):
+    return MunicipalityFactory(name="Menden", slug="menden", is_pioneer=True, cohort=None)
+
+
+@pytest.fixture
+def arnsberg(db):
+    return MunicipalityFactory(
+        name="Arnsberg",
+        slug="arnsberg",
+        is_pioneer=True,
+        cohort=None,
+        district="hsk",
+    )
+
+
+@pytest.fixture
+def iserlohn(db):
+    return MunicipalityFactory(name="Iserlohn", slug="iserlohn")
+
+
+@pytest.fixture
+def brilon(db):
+    return MunicipalityFactory(name="Brilon", slug="brilon", district="hsk")
+
+
+@pytest.fixture
+def office(db):
+    user = UserFactory(username="buero", display_name="Geschäftsstelle")
+    services.network_office_add(user=user)
+    return user
+
+
+@pytest.fixture
+def coordinator(menden):
+    return MembershipFactory(
+        user__username="koordination-menden", municipality=menden, role="contact"
+    ).user
+
+
+@pytest.fixture
+def editor(iserlohn):
+    return MembershipFactory(user__username="team-iserlohn", municipality=iserlohn).user
+
+
+@pytest.fixture
+def delegate(arnsberg):
+    return MembershipFactory(
+        user__username="steuerkreis-arnsberg", municipality=arnsberg, role="contact"
+    ).user
+
+
+@pytest.fixture
+def outsider(brilon):
+    return MembershipFactory(user__username="kommune-brilon", municipality=brilon).user
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="fremd")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """``as_user(user)`` gives a logged-in test client (``None``: anonymous)."""
+    return client_for
