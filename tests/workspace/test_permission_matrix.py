@@ -1,0 +1,120 @@
+"""Who may open which URL, for GET and POST: every URL of the project stands here.
+
+Columns: the anonymous visitor, staff of a member municipality, the network office.
+A URL pattern that is added without a row here makes ``test_every_url_is_in_the_matrix``
+fail, so no page can arrive without saying who may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+LOGIN = "/konto/anmelden/"
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    redirect_to: str | None = None  # prefix of the Location header
+
+
+OK = Expect(200)
+NOT_ALLOWED = Expect(405)
+TO_LOGIN = Expect(302, LOGIN)
+TO_HOME = Expect(302, "/")
+TO_ADMIN_LOGIN = Expect(302, "/verwaltung/login/")
+
+
+def row(get: tuple[Expect, Expect, Expect], post: tuple[Expect, Expect, Expect]):
+    return {"GET": dict(zip(ROLES, get, strict=True)), "POST": dict(zip(ROLES, post, strict=True))}
+
+
+ROLES = ("anonymous", "member", "office")
+
+# url name -> (reverse kwargs, expectations)
+MATRIX = {
+    "home": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    "municipality-list": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    "municipality-detail": (
+        {"slug": "brilon"},
+        row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3),
+    ),
+    "account": ({}, row(get=(TO_LOGIN, OK, OK), post=(TO_LOGIN, NOT_ALLOWED, NOT_ALLOWED))),
+    # The login form comes back with its errors on an empty POST; logged-in users go home.
+    "login": ({}, row(get=(OK, TO_HOME, TO_HOME), post=(OK, TO_HOME, TO_HOME))),
+    # Logging out changes state, so it is POST-only.
+    "logout": ({}, row(get=(NOT_ALLOWED,) * 3, post=(TO_HOME, TO_HOME, TO_HOME))),
+    "password_reset": ({}, row(get=(OK, OK, OK), post=(OK, OK, OK))),
+    "password_reset_done": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    "password_reset_confirm": (
+        {"uidb64": "MQ", "token": "ungueltig-0123"},
+        row(get=(OK, OK, OK), post=(OK, OK, OK)),
+    ),
+    "password_reset_complete": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    "healthz": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    # Django's admin guards itself (is_staff); its entry point stands for all of its pages.
+    "admin:index": (
+        {},
+        row(get=(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, OK), post=(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, OK)),
+    ),
+}
+
+
+def _all_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name or f'<ohne Namen: {pattern.pattern}>'}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    project_urls = {
+        name for name in _all_url_names(get_resolver()) if not name.startswith("admin:")
+    }
+    project_urls.add("admin:index")
+    missing = project_urls - set(MATRIX)
+    assert not missing, f"URLs ohne Zeile in der Berechtigungsmatrix: {sorted(missing)}"
+    stale = set(MATRIX) - project_urls
+    assert not stale, f"Zeilen für URLs, die es nicht mehr gibt: {sorted(stale)}"
+
+
+@pytest.fixture
+def clients(db, as_user, outsider, office):
+    return {"anonymous": as_user(None), "member": as_user(outsider), "office": as_user(office)}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_matrix(clients, url_name, role, method):
+    kwargs, expectations = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs)
+    client = clients[role]
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    expected = expectations[method][role]
+    assert response.status_code == expected.status, (
+        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
+    )
+    if expected.redirect_to:
+        assert response["Location"].startswith(expected.redirect_to)
+
+
+def test_unknown_municipality_is_404_for_everyone(clients):
+    for client in clients.values():
+        assert client.get("/kommunen/gibt-es-nicht/").status_code == 404
+
+
+def test_csrf_is_enforced_on_login(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN, {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Formular abgelaufen" in response.content.decode()
