@@ -25,7 +25,7 @@ install: $(VENV)/.installed node_modules/.installed messages
 
 # Compiled with Babel, so neither `make run` nor `make test` needs GNU gettext installed.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | grep -v '^$$' || true
+	$(VENV)/bin/pybabel compile -d locale -D django --statistics 2>&1 | grep -v '^$$' || true
 
 # Extracting new strings needs GNU gettext (apt-get install gettext).
 makemessages: $(VENV)/.installed

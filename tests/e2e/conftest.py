@@ -1,6 +1,6 @@
 """The browser world: the real ASGI server in a subprocess, a fresh database, system Chromium.
 
-One server runs for the whole session (``live_server``), on a database of its own: a temporary
+One server runs for the whole session (``app_server``), on a database of its own: a temporary
 SQLite file, or, when ``DATABASE_URL`` is set, a freshly created PostgreSQL database that is
 dropped at the end. ``REDIS_URL`` is passed through, so with it set the live updates travel
 through Redis as in production. Every test gets fresh browser contexts from pytest-playwright;
@@ -176,7 +176,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
 
 @pytest.fixture(scope="session")
-def live_server(
+def app_server(
     server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     server = start_server(server_env, tmp_path_factory.mktemp("server") / "uvicorn.log")
@@ -185,8 +185,8 @@ def live_server(
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server: Server) -> str:
-    return live_server.url
+def base_url(app_server: Server) -> str:
+    return app_server.url
 
 
 @pytest.fixture(scope="session")
@@ -198,6 +198,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "executable_path": CHROMIUM,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A German browser, as the network's users have: the site follows Accept-Language."""
+    return {**browser_context_args, "locale": "de-DE", "timezone_id": "Europe/Berlin"}
 
 
 def _log_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, base: str = "") -> None:
@@ -216,3 +222,13 @@ def _log_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, base: s
 def log_in() -> Callable[..., None]:
     """``log_in(page, "koordination-menden")``: through the login form, password ``demo``."""
     return _log_in
+
+
+@pytest.fixture
+def second_server(
+    app_server: Server, server_env: dict[str, str], tmp_path: Path
+) -> Iterator[Server]:
+    """Another server process on the same database and the same channel layer as the first."""
+    server = start_server(server_env, tmp_path / "uvicorn-2.log")
+    yield server
+    stop_server(server)

@@ -50,3 +50,17 @@ def test_login_form_with_errors_has_no_wcag_violations(page: Page):
     expect(page.locator(".kern-error").first).to_be_visible()
 
     assert_no_violations(page)
+
+
+def test_axe_really_runs_under_the_content_security_policy(page: Page):
+    """Guards the zeros above: on a page with the CSP in force, axe does find a planted fault."""
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(PAGES[0][1])
+    page.evaluate(
+        "document.querySelector('main').append("
+        "Object.assign(document.createElement('img'), {src: 'data:,'}))"
+    )
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+
+    assert [violation["id"] for violation in results.response["violations"]] == ["image-alt"]

@@ -39,7 +39,9 @@ def test_start_page_shows_the_network_in_figures(page: Page):
     expect(figure(page, "Mitgliedskommunen")).to_have_text("20")
     expect(figure(page, "davon Pionierkommunen")).to_have_text("5")
     expect(figure(page, "Klasse 2020")).to_have_text("15 Kommunen")
-    pioneer_cards = page.get_by_role("region", name="Die Pionierkommunen").get_by_role("heading")
+    pioneer_cards = page.get_by_role("region", name="Die Pionierkommunen").get_by_role(
+        "heading", level=3
+    )
     expect(pioneer_cards).to_have_text(PIONEERS)
 
 

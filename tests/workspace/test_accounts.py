@@ -58,7 +58,8 @@ def test_throttle_locks_after_five_failures_even_for_the_right_password(client, 
 
 def test_throttle_cools_off_by_itself(client, outsider):
     _fail(client, settings.AXES_FAILURE_LIMIT)
-    assert client.post(LOGIN, {"username": "kommune-brilon", "password": PASSWORD}).status_code == 429
+    locked = client.post(LOGIN, {"username": "kommune-brilon", "password": PASSWORD})
+    assert locked.status_code == 429
     # Let the cool-off pass: the attempts now lie further back than the cool-off period.
     for attempt in AccessAttempt.objects.all():
         attempt.attempt_time -= settings.AXES_COOLOFF_TIME + timedelta(minutes=1)

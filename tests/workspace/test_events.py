@@ -1,11 +1,18 @@
-"""workspace.events: a live event leaves only after the transaction commits."""
+"""workspace.events: a live event leaves only after the transaction commits.
+
+The service side runs in a worker thread, as a view under ASGI would; the listening side is
+a channel in the test's event loop (channels-redis binds a channel's buffer to one loop).
+"""
 
 import asyncio
+import threading
 
 import pytest
-from asgiref.sync import async_to_sync
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, transaction
 
 from workspace.events import group_name, send_event_on_commit
 
@@ -19,27 +26,46 @@ async def _receive(layer, channel, timeout=0.5):
         return None
 
 
-@pytest.fixture
-def listener():
+@pytest_asyncio.fixture
+async def listener():
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group_name("result", 7), channel)
-    yield lambda timeout=0.5: async_to_sync(_receive)(layer, channel, timeout)
-    async_to_sync(layer.group_discard)(group_name("result", 7), channel)
+    channel = await layer.new_channel()
+    await layer.group_add(group_name("result", 7), channel)
+    yield lambda timeout=0.5: _receive(layer, channel, timeout)
+    await layer.group_discard(group_name("result", 7), channel)
+    await database_sync_to_async(connections.close_all)()
 
 
-def test_event_is_sent_after_commit_not_before(listener):
-    with transaction.atomic():
-        send_event_on_commit("result-7", "result.version", {"version": 3})
-        assert listener(0.2) is None
-    assert listener() == {"type": "result.version", "version": 3}
+@pytest.mark.asyncio
+async def test_event_is_sent_after_commit_not_before(listener):
+    scheduled, checked = threading.Event(), threading.Event()
+
+    @sync_to_async
+    def save():
+        with transaction.atomic():
+            send_event_on_commit("result-7", "result.version", {"version": 3})
+            scheduled.set()
+            checked.wait(5)
+
+    saving = asyncio.ensure_future(save())
+    await asyncio.to_thread(scheduled.wait, 5)
+    assert await listener(0.3) is None  # the transaction is still open
+    checked.set()
+    await saving
+    assert await listener() == {"type": "result.version", "version": 3}
 
 
-def test_event_of_a_rolled_back_change_is_never_sent(listener):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        send_event_on_commit("result-7", "result.version", {"version": 4})
-        raise RuntimeError("Speichern fehlgeschlagen")
-    assert listener(0.3) is None
+@pytest.mark.asyncio
+async def test_event_of_a_rolled_back_change_is_never_sent(listener):
+    @sync_to_async
+    def failing_save():
+        with transaction.atomic():
+            send_event_on_commit("result-7", "result.version", {"version": 4})
+            raise RuntimeError("Speichern fehlgeschlagen")
+
+    with pytest.raises(RuntimeError):
+        await failing_save()
+    assert await listener(0.3) is None
 
 
 def test_group_names_are_kind_and_key():

@@ -1,9 +1,12 @@
 """The websocket path end to end: Origin check, login check, and live presence."""
 
 import pytest
+import pytest_asyncio
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -11,6 +14,14 @@ from workspace.asgi import application
 from workspace.consumers import CLOSE_UNAUTHENTICATED
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_worker_connections():
+    yield
+    # The consumer reads the session in a worker thread; close its connection so the test
+    # database can be dropped at the end.
+    await database_sync_to_async(connections.close_all)()
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 

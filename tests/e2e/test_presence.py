@@ -1,0 +1,68 @@
+"""Who is online, live over /ws/netzwerk/: appears and disappears without a reload."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+ANNA = ("steuerkreis-arnsberg", "Anna Albers")
+BERND = ("kommune-brilon", "Bernd Brüggemann")
+ALONE = "Außer Ihnen ist gerade niemand online."
+
+
+def online(page: Page):
+    return page.locator("#presence-list li")
+
+
+def count_loads(page: Page) -> list[str]:
+    """Every later (re)load of ``page`` lands in the returned list."""
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    return loads
+
+
+def test_two_people_see_each_other_arrive_and_leave_live(new_context, log_in):
+    anna = new_context().new_page()
+    log_in(anna, ANNA[0])
+    expect(anna.get_by_role("heading", name="Gerade im Klassenraum")).to_be_visible()
+    expect(anna.locator("#presence-status")).to_have_text(ALONE)
+    anna_loads = count_loads(anna)
+
+    bernd = new_context().new_page()
+    log_in(bernd, BERND[0])
+
+    expect(online(bernd)).to_have_text([ANNA[1]])
+    expect(online(anna)).to_have_text([BERND[1]])
+    expect(anna.locator("#presence-status")).to_have_text("Gerade online:")
+
+    bernd.close()
+
+    expect(online(anna)).to_have_count(0)
+    expect(anna.locator("#presence-status")).to_have_text(ALONE)
+    assert anna_loads == [], "Annas Seite wurde neu geladen"
+
+
+def test_anonymous_visitors_see_no_presence(page: Page):
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+
+    page.goto("/")
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Gerade im Klassenraum")).to_have_count(0)
+    expect(page.locator("#presence-list")).to_have_count(0)
+    assert sockets == []
+
+
+@pytest.mark.services
+def test_presence_crosses_server_processes_through_redis(new_context, log_in, second_server):
+    anna = new_context().new_page()
+    log_in(anna, ANNA[0])
+    bernd = new_context().new_page()
+    log_in(bernd, BERND[0], base=second_server.url)
+    expect(bernd).to_have_url(f"{second_server.url}/")
+
+    expect(online(anna)).to_have_text([BERND[1]])
+    expect(online(bernd)).to_have_text([ANNA[1]])
+
+    bernd.close()
+
+    expect(online(anna)).to_have_count(0)
