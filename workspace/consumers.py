@@ -45,7 +45,9 @@ class NetworkPresenceConsumer(AsyncJsonWebsocketConsumer):
         return
 
     async def presence_join(self, event: dict) -> None:
-        await self.send_json({"event": "join", "person": event["person"], "socket": event["socket"]})
+        await self.send_json(
+            {"event": "join", "person": event["person"], "socket": event["socket"]}
+        )
         if event["socket"] != self.channel_name:
             await self.channel_layer.send(
                 event["socket"],
@@ -53,7 +55,9 @@ class NetworkPresenceConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def presence_here(self, event: dict) -> None:
-        await self.send_json({"event": "here", "person": event["person"], "socket": event["socket"]})
+        await self.send_json(
+            {"event": "here", "person": event["person"], "socket": event["socket"]}
+        )
 
     async def presence_leave(self, event: dict) -> None:
         await self.send_json(

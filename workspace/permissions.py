@@ -28,9 +28,7 @@ def is_network_member(user: User | AnonymousUser) -> bool:
     cached = getattr(user, "_is_network_member", None)
     if cached is None:
         cached = (
-            Membership.objects.active()
-            .filter(user=user, municipality__is_member=True)
-            .exists()
+            Membership.objects.active().filter(user=user, municipality__is_member=True).exists()
         )
         user._is_network_member = cached
     return cached

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -65,6 +66,14 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
+async def _channel_layer_round_trip() -> None:
+    """Send one message to a fresh channel and read it back: nothing is left behind."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz.probe"})
+    await asyncio.wait_for(layer.receive(channel), timeout=2)
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -79,8 +88,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         parts["database"] = "unreachable"
         status = 503
     try:
-        layer = get_channel_layer()
-        async_to_sync(layer.send)("healthz.probe", {"type": "healthz.probe"})
+        async_to_sync(_channel_layer_round_trip)()
     except Exception:
         logger.warning("Healthz: Kanalschicht nicht erreichbar", exc_info=True)
         parts["channel_layer"] = "degraded"

@@ -64,8 +64,18 @@ def test_database_unreachable_answers_503_from_the_real_server(tmp_path):
         "REDIS_URL": "",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "workspace.asgi:application", "--port", str(port),
-         "--lifespan", "off", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "workspace.asgi:application",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

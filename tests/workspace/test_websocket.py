@@ -23,6 +23,7 @@ async def _close_worker_connections():
     # database can be dropped at the end.
     await database_sync_to_async(connections.close_all)()
 
+
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 

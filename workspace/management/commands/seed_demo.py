@@ -31,6 +31,8 @@ class Command(BaseCommand):
             run_seeders(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(_("Demo-Welt ist bereit.")))
         if not options["quiet_accounts"]:
-            self.stdout.write(_("Demo-Zugänge (Passwort: %(password)s):") % {"password": DEMO_PASSWORD})
+            self.stdout.write(
+                _("Demo-Zugänge (Passwort: %(password)s):") % {"password": DEMO_PASSWORD}
+            )
             for username, who in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:<22} {who}")
