@@ -44,7 +44,8 @@ def measure(client: Client, url: str, rounds: int) -> tuple[float, float, int]:
         start = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} antwortet {response.status_code}")
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     return statistics.median(timings), sorted(timings)[int(rounds * 0.95) - 1], len(queries)

@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Leitprojekte")
+
+    def ready(self) -> None:
+        from projects import sections
+        from projects.demo import seed_projects
+        from workspace.demo import register_seeder
+        from workspace.hooks import register_section
+
+        register_section(
+            "municipality_detail",
+            template="projects/_municipality_projects.html",
+            context=sections.municipality_projects,
+            order=10,
+        )
+        register_section(
+            "home",
+            template="projects/_home_projects.html",
+            context=sections.home_projects,
+            order=10,
+        )
+        register_seeder(seed_projects, order=10)

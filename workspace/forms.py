@@ -3,15 +3,28 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _(
-            "Benutzername oder Passwort stimmen nicht. Bitte prüfen Sie beides; "
-            "Groß- und Kleinschreibung werden unterschieden."
-        ),
-        "inactive": _("Dieses Konto ist nicht mehr aktiv. Die Geschäftsstelle hilft weiter."),
+class KernFormMixin:
+    """Give every widget the class KERN styles it with; call ``apply_kern_classes()``."""
+
+    WIDGET_CLASSES = {
+        forms.Select: "kern-form-input__select",
+        forms.SelectMultiple: "kern-form-input__select",
+        forms.CheckboxInput: "kern-form-check__checkbox",
+        forms.CheckboxSelectMultiple: "kern-form-check__checkbox",
+        forms.RadioSelect: "kern-form-check__radio",
     }
+
+    def apply_kern_classes(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = next(
+                (c for kind, c in self.WIDGET_CLASSES.items() if type(widget) is kind),
+                "kern-form-input__input",
+            )
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(KernFormMixin, AuthenticationForm):
     username = forms.CharField(
         label=_("Benutzername"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
@@ -21,3 +34,15 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Benutzername oder Passwort stimmen nicht. Bitte prüfen Sie beides; "
+            "Groß- und Kleinschreibung werden unterschieden."
+        ),
+        "inactive": _("Dieses Konto ist nicht mehr aktiv. Die Geschäftsstelle hilft weiter."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()

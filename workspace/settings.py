@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "workspace.access.LoginRequiredMiddleware",
     # Axes last, as its documentation asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from workspace import views
 from workspace.forms import LoginForm
@@ -38,6 +38,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("leitprojekte/", include("projects.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("verwaltung/", admin.site.urls),
 ]

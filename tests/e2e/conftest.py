@@ -9,14 +9,13 @@ through Redis as in production. Every test gets fresh browser contexts from pyte
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,6 +55,17 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _healthy(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -101,12 +111,8 @@ def start_server(env: dict[str, str], log: Path) -> Server:
     server = Server(url=url, process=process, log=log)
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        if _healthy(port):
+            return server
         # Waiting on the process doubles as the pause between two attempts and notices a crash.
         try:
             process.wait(timeout=0.1)
@@ -181,7 +187,14 @@ def app_server(
 ) -> Iterator[Server]:
     server = start_server(server_env, tmp_path_factory.mktemp("server") / "uvicorn.log")
     yield server
+    crashed = server.process.poll() is not None
     stop_server(server)
+    if crashed:
+        pytest.fail(
+            f"Der Server ist während der Tests abgestürzt.\n--- {server.log} ---\n"
+            f"{server.log.read_text(errors='replace')}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

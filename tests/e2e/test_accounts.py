@@ -21,9 +21,7 @@ def test_login_with_a_demo_account_and_logout(page: Page, base_url: str, log_in)
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
 
 
-def test_wrong_password_shows_a_german_error_and_stays_on_the_login_page(
-    page: Page, base_url: str
-):
+def test_wrong_password_shows_a_german_error_and_stays_on_the_login_page(page: Page, base_url: str):
     page.goto("/konto/anmelden/")
     page.get_by_label("Benutzername", exact=True).fill("buero")
     page.get_by_label("Passwort", exact=True).fill("falsch")

@@ -1,4 +1,4 @@
-"""The public pages as an anonymous visitor sees them: start page, municipalities, one municipality."""
+"""The public pages as an anonymous visitor sees them: the start page and the municipalities."""
 
 from playwright.sync_api import Page, expect
 
@@ -24,9 +24,11 @@ MEMBERS = [
 
 def figure(page: Page, label: str):
     """The value (dd) of one figure of the start page, found by its label (dt)."""
-    return page.locator(".kern-description-list-item").filter(
-        has=page.get_by_text(label, exact=True)
-    ).locator("dd")
+    return (
+        page.locator(".kern-description-list-item")
+        .filter(has=page.get_by_text(label, exact=True))
+        .locator("dd")
+    )
 
 
 def test_start_page_shows_the_network_in_figures(page: Page):

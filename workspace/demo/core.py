@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.text import slugify
-
 from workspace import services
 from workspace.demo import DEMO_PASSWORD
 from workspace.models import Cohort, Membership, Municipality, Topic, User
+from workspace.text import german_slugify
 
 D = Municipality.District
 
@@ -41,7 +40,7 @@ MEMBERS = {
 }
 
 COHORTS = {
-    2020: "Die erste Klasse: die fünf Pionierkommunen und die ersten Mitglieder aus der Region.",
+    2020: "Die erste Klasse: die Kommunen, die sich 2020 den fünf Pionierkommunen angeschlossen haben.",
     2021: "Die Klasse 2021 steht allen Kommunen Südwestfalens offen.",
 }
 
@@ -108,7 +107,7 @@ def seed_core(*, stdout) -> None:
         )
     for name, description in TOPICS:
         Topic.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name, "description": description}
+            slug=german_slugify(name), defaults={"name": name, "description": description}
         )
     for username, display_name, email, municipality, role, function in ACCOUNTS:
         user = User.objects.filter(username=username).first()
@@ -132,7 +131,7 @@ def _municipality(
     name: str, *, district: str, pioneer: bool, cohort: Cohort | None, joined: tuple[int, int]
 ) -> Municipality:
     municipality, _ = Municipality.objects.get_or_create(
-        slug=slugify(name.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")),
+        slug=german_slugify(name),
         defaults={
             "name": name,
             "district": district,

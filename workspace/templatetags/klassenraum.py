@@ -11,3 +11,11 @@ def minutes(value: timedelta | None) -> int:
     if not value:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+@register.filter
+def markdown(value: str, top_heading: int = 2):
+    """``{{ text|markdown }}`` or ``{{ text|markdown:3 }}`` (headings start at h3)."""
+    from workspace.markdown import render_markdown
+
+    return render_markdown(value, top_heading=int(top_heading))

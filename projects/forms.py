@@ -1,0 +1,133 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import LeadProject, TeamMembership
+from workspace.forms import KernFormMixin
+from workspace.models import Municipality, Topic, User
+from workspace.permissions import is_network_office
+
+
+class LeadProjectForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = LeadProject
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "topics",
+            "lead_municipality",
+            "lead_exception_reason",
+            "participants",
+            "kind",
+            "visibility",
+            "criterion_concerns_all",
+            "criterion_saves_resources",
+            "criterion_joint_impact",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "topics": forms.CheckboxSelectMultiple,
+            "participants": forms.CheckboxSelectMultiple,
+            "criterion_concerns_all": forms.Textarea(attrs={"rows": 3}),
+            "criterion_saves_resources": forms.Textarea(attrs={"rows": 3}),
+            "criterion_joint_impact": forms.Textarea(attrs={"rows": 3}),
+            "lead_exception_reason": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "description": _("Markdown ist erlaubt: Überschriften, Listen, Links."),
+            "participants": _("Kommunen, die im Leitprojekt mitarbeiten (ohne die Federführung)."),
+            "visibility": _(
+                "Öffentlich: alle. Im Netzwerk: angemeldete Mitarbeitende der Mitgliedskommunen. "
+                "Nur das Team: die Mitglieder des Projektteams und die Geschäftsstelle."
+            ),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Municipality.objects.members().order_by("-is_pioneer", "name")
+        self.fields["lead_municipality"].queryset = members
+        self.fields["lead_municipality"].empty_label = _("– bitte wählen –")
+        self.fields["participants"].queryset = members
+        self.fields["topics"].queryset = Topic.objects.all()
+        if not is_network_office(user):
+            # Only the network office records a steering committee's exception.
+            del self.fields["lead_exception_reason"]
+        self.apply_kern_classes()
+
+
+class StatusChangeForm(KernFormMixin, forms.Form):
+    to = forms.ChoiceField(label=_("Neuer Stand"))
+    reason = forms.CharField(
+        label=_("Begründung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Für Vereinbarung, Abschluss, Etablierung und Archivierung erforderlich."),
+    )
+
+    def __init__(self, *args, choices: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s, LeadProject.Status(s).label) for s in choices]
+        self.apply_kern_classes()
+
+
+class TeamAddForm(KernFormMixin, forms.Form):
+    person = forms.CharField(
+        label=_("Benutzername oder E-Mail-Adresse"),
+        max_length=254,
+        help_text=_("Die Person braucht schon ein Konto im Klassenraum."),
+    )
+    role = forms.ChoiceField(
+        label=_("Rolle"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.EDITOR
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+    def clean_person(self) -> User:
+        value = self.cleaned_data["person"].strip()
+        user = (
+            User.objects.filter(is_active=True).filter(username__iexact=value).first()
+            or User.objects.filter(is_active=True, email__iexact=value).first()
+        )
+        if user is None:
+            raise forms.ValidationError(
+                _("Zu „%(value)s“ gibt es kein aktives Konto im Klassenraum."),
+                params={"value": value},
+            )
+        return user
+
+
+class TeamRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=TeamMembership.Role.choices)
+
+
+class ProjectFilterForm(KernFormMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Stand"),
+        required=False,
+        choices=[("", _("alle außer archivierten"))] + list(LeadProject.Status.choices),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Thema"),
+        required=False,
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("alle Themen"),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        required=False,
+        queryset=Municipality.objects.members(),
+        to_field_name="slug",
+        empty_label=_("alle Kommunen"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()

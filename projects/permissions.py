@@ -1,0 +1,168 @@
+"""The one place that decides who may see and do what in a lead project (DESIGN.md).
+
+Team roles are rows (``TeamMembership``); :func:`sync_role_permissions` turns a role into
+guardian object permissions on the direct foreign-key models. The network office holds the
+same permissions globally (its group), which every check accepts.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from guardian.core import ObjectPermissionChecker
+
+from projects.models import (
+    LeadProject,
+    LeadProjectGroupObjectPermission,
+    LeadProjectUserObjectPermission,
+    TeamMembership,
+    Visibility,
+)
+from workspace.access import LoginRequired
+from workspace.models import Membership, User
+from workspace.permissions import is_network_member, is_network_office
+
+VIEW = "view_leadproject"
+EDIT_RESULTS = "edit_results"
+CHANGE = "change_leadproject"
+MANAGE_TEAM = "manage_team"
+
+Role = TeamMembership.Role
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OBSERVER: frozenset({VIEW}),
+    Role.EDITOR: frozenset({VIEW, EDIT_RESULTS}),
+    Role.COORDINATOR: frozenset({VIEW, EDIT_RESULTS, CHANGE, MANAGE_TEAM}),
+}
+TEAM_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+DENIED = {
+    CHANGE: _(
+        "Nur die Koordination des Leitprojekts und die Geschäftsstelle dürfen es bearbeiten."
+    ),
+    MANAGE_TEAM: _(
+        "Nur die Koordination des Leitprojekts und die Geschäftsstelle verwalten das Team."
+    ),
+    EDIT_RESULTS: _("Ergebnisse bearbeiten nur Bearbeitung und Koordination des Teams."),
+}
+
+
+def sync_role_permissions(*, project: LeadProject, user: User, role: str | None) -> None:
+    """Make ``user``'s object permissions on ``project`` exactly those of ``role`` (None: none).
+
+    Called only by the team services, inside their transaction.
+    """
+    wanted = ROLE_PERMISSIONS[role] if role else frozenset()
+    granted = LeadProjectUserObjectPermission.objects.filter(user=user, content_object=project)
+    granted.exclude(permission__codename__in=wanted).delete()
+    have = set(granted.values_list("permission__codename", flat=True))
+    missing = Permission.objects.filter(
+        content_type__app_label="projects",
+        content_type__model="leadproject",
+        codename__in=wanted - have,
+    )
+    for permission in missing:
+        LeadProjectUserObjectPermission.objects.create(
+            user=user, content_object=project, permission=permission
+        )
+
+
+def _object_grants(user: User, codename: str) -> Q:
+    """Projects on which ``user`` holds ``codename`` directly or through a group."""
+    direct = LeadProjectUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename
+    ).values("content_object_id")
+    via_group = LeadProjectGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+    return Q(pk__in=direct) | Q(pk__in=via_group)
+
+
+def can_create_project(user: User | AnonymousUser) -> bool:
+    """The network office, and staff of a pioneer municipality, start lead projects."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_network_office(user):
+        return True
+    return Membership.objects.active().filter(user=user, municipality__is_pioneer=True).exists()
+
+
+def visible_projects(user: User | AnonymousUser) -> QuerySet[LeadProject]:
+    """Every project ``user`` may see, as one query: public ∪ network (members) ∪ team."""
+    projects = LeadProject.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return projects.filter(visibility=Visibility.PUBLIC)
+    if user.has_perm(f"projects.{VIEW}"):
+        return projects
+    allowed = Q(visibility=Visibility.PUBLIC) | _object_grants(user, VIEW)
+    if is_network_member(user):
+        allowed |= Q(visibility=Visibility.NETWORK)
+    return projects.filter(allowed)
+
+
+class ProjectAccess:
+    """What one user may do with one project, asked without a query per question."""
+
+    def __init__(self, user: User | AnonymousUser, project: LeadProject) -> None:
+        self.user = user
+        self.project = project
+        self._checker = (
+            ObjectPermissionChecker(user) if user.is_authenticated and user.is_active else None
+        )
+
+    def has(self, codename: str) -> bool:
+        if self._checker is None:
+            return False
+        return self.user.has_perm(f"projects.{codename}") or self._checker.has_perm(
+            codename, self.project
+        )
+
+    @property
+    def can_view(self) -> bool:
+        visibility = self.project.visibility
+        if visibility == Visibility.PUBLIC:
+            return True
+        if self._checker is None:
+            return False
+        if visibility == Visibility.NETWORK and is_network_member(self.user):
+            return True
+        return self.has(VIEW)
+
+    @property
+    def can_change(self) -> bool:
+        return self.has(CHANGE)
+
+    @property
+    def can_manage_team(self) -> bool:
+        return self.has(MANAGE_TEAM)
+
+    @property
+    def can_edit_results(self) -> bool:
+        return self.has(EDIT_RESULTS)
+
+
+def get_project_for(
+    user: User | AnonymousUser, slug: str, *, perm: str | None = None
+) -> tuple[LeadProject, ProjectAccess]:
+    """The project behind ``slug`` if ``user`` may see it (and hold ``perm``), with its access.
+
+    Anonymous on a non-public project or action → login; logged in but not allowed to see →
+    404; allowed to see but not to act → 403 with a German message.
+    """
+    project = get_object_or_404(
+        LeadProject.objects.select_related("lead_municipality", "lead_exception_recorded_by"),
+        slug=slug,
+    )
+    access = ProjectAccess(user, project)
+    if not access.can_view:
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    if perm is not None and not access.has(perm):
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
+    return project, access

@@ -1,0 +1,25 @@
+"""What lead projects contribute to the core's pages (through workspace.hooks)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from projects import selectors
+from projects.permissions import visible_projects
+from workspace.models import Municipality
+
+
+def municipality_projects(request: HttpRequest, municipality: Municipality) -> dict:
+    return selectors.projects_of_municipality(user=request.user, municipality=municipality) | {
+        "municipality": municipality
+    }
+
+
+def home_projects(request: HttpRequest, _obj=None) -> dict:
+    projects = (
+        visible_projects(request.user)
+        .not_archived()
+        .select_related("lead_municipality")
+        .order_by("-created_at")[:6]
+    )
+    return {"projects": list(projects)}

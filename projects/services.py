@@ -1,0 +1,341 @@
+"""Every write of lead projects and teams: keyword-only, atomic, validated, with its event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import LeadProject, ProjectActivity, TeamMembership
+from projects.permissions import CHANGE, ProjectAccess, sync_role_permissions
+from workspace.events import group_name, send_event_on_commit
+from workspace.models import Municipality, Topic, User
+from workspace.permissions import is_network_office
+from workspace.text import german_slugify
+
+Status = LeadProject.Status
+Role = TeamMembership.Role
+
+# The fields a project form edits; everything else changes through its own service.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "criterion_concerns_all",
+    "criterion_saves_resources",
+    "criterion_joint_impact",
+    "lead_municipality",
+    "kind",
+    "visibility",
+    "starts_on",
+    "ends_on",
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Who may move a project from one state to another, and whether a reason is required."""
+
+    office_only: bool
+    needs_reason: bool
+
+
+_TO_ARCHIVE = Transition(office_only=True, needs_reason=True)
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.IDEA, Status.PROPOSED): Transition(office_only=False, needs_reason=False),
+    (Status.PROPOSED, Status.IDEA): Transition(office_only=False, needs_reason=True),
+    # Until the steering committee decides, the network office records the agreement.
+    (Status.PROPOSED, Status.AGREED): Transition(office_only=True, needs_reason=True),
+    (Status.AGREED, Status.RUNNING): Transition(office_only=False, needs_reason=False),
+    (Status.RUNNING, Status.COMPLETED): Transition(office_only=True, needs_reason=True),
+    (Status.COMPLETED, Status.RUNNING): Transition(office_only=True, needs_reason=True),
+    (Status.COMPLETED, Status.ESTABLISHED): Transition(office_only=True, needs_reason=True),
+    **{(status, Status.ARCHIVED): _TO_ARCHIVE for status in Status if status != Status.ARCHIVED},
+}
+
+
+def allowed_transitions(*, project: LeadProject, by: User) -> list[str]:
+    """The states ``by`` may move ``project`` to now (empty for who may not change it)."""
+    if not ProjectAccess(by, project).has(CHANGE):
+        return []
+    office = is_network_office(by)
+    return [
+        to
+        for (source, to), rule in TRANSITIONS.items()
+        if source == project.status and (office or not rule.office_only)
+    ]
+
+
+def _validate_lead(
+    *, lead: Municipality, exception_reason: str, by: User, previous: LeadProject | None
+) -> None:
+    if not lead.is_member:
+        raise ValidationError(
+            {"lead_municipality": _("Die Federführung kann nur eine Mitgliedskommune übernehmen.")}
+        )
+    if lead.is_pioneer:
+        return
+    if not exception_reason.strip():
+        raise ValidationError(
+            {
+                "lead_municipality": _(
+                    "Die Federführung liegt bei einer Pionierkommune. Für eine andere Kommune "
+                    "muss die Ausnahme mit dem Beschluss des Steuerkreises erfasst werden."
+                )
+            }
+        )
+    unchanged = (
+        previous is not None
+        and previous.lead_municipality_id == lead.pk
+        and previous.lead_exception_reason == exception_reason
+    )
+    if not unchanged and not is_network_office(by):
+        raise ValidationError(
+            {
+                "lead_exception_reason": _(
+                    "Eine Ausnahme bei der Federführung erfasst nur die Geschäftsstelle."
+                )
+            }
+        )
+
+
+def _unique_slug(title: str) -> str:
+    base = german_slugify(title)[:70] or "leitprojekt"
+    slug, n = base, 2
+    while LeadProject.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _project_event(project: LeadProject, event: str, payload: dict) -> None:
+    send_event_on_commit(
+        group_name("project", project.pk), event, {"project": project.pk, **payload}
+    )
+
+
+@transaction.atomic
+def project_create(
+    *,
+    by: User,
+    title: str,
+    summary: str,
+    lead_municipality: Municipality,
+    description: str = "",
+    topics: Iterable[Topic] = (),
+    participants: Iterable[Municipality] = (),
+    criterion_concerns_all: str = "",
+    criterion_saves_resources: str = "",
+    criterion_joint_impact: str = "",
+    kind: str = LeadProject.Kind.COOPERATIVE,
+    visibility: str = LeadProject._meta.get_field("visibility").default,
+    starts_on=None,
+    ends_on=None,
+    lead_exception_reason: str = "",
+    status: str = Status.IDEA,
+) -> LeadProject:
+    """Start a lead project as an idea; its creator coordinates it (the office need not)."""
+    _validate_lead(
+        lead=lead_municipality, exception_reason=lead_exception_reason, by=by, previous=None
+    )
+    if status not in (Status.IDEA, Status.PROPOSED):
+        raise ValidationError(
+            {"status": _("Ein neues Leitprojekt beginnt als Idee oder Vorschlag.")}
+        )
+    project = LeadProject(
+        title=title,
+        slug=_unique_slug(title),
+        summary=summary,
+        description=description,
+        criterion_concerns_all=criterion_concerns_all,
+        criterion_saves_resources=criterion_saves_resources,
+        criterion_joint_impact=criterion_joint_impact,
+        lead_municipality=lead_municipality,
+        lead_exception_reason=lead_exception_reason,
+        lead_exception_recorded_by=by if lead_exception_reason else None,
+        kind=kind,
+        visibility=visibility,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        created_by=by,
+    )
+    project.full_clean()
+    project.save()
+    project.topics.set(topics)
+    project.participants.set(participants)
+    ProjectActivity.objects.create(project=project, actor=by, kind=ProjectActivity.Kind.CREATED)
+    if not is_network_office(by):
+        _team_put(project=project, user=by, role=Role.COORDINATOR)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: LeadProject,
+    by: User,
+    topics: Iterable[Topic] | None = None,
+    participants: Iterable[Municipality] | None = None,
+    **fields,
+) -> list[str]:
+    """Change what the project form edits; returns the names of the changed fields.
+
+    A save that changes nothing writes no history row and no activity.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"lead_exception_reason"}
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    previous = LeadProject.objects.select_for_update().get(pk=project.pk)
+    lead = fields.get("lead_municipality", project.lead_municipality)
+    reason = fields.get("lead_exception_reason", project.lead_exception_reason)
+    if lead.is_pioneer:
+        reason = ""
+    fields["lead_exception_reason"] = reason
+    _validate_lead(lead=lead, exception_reason=reason, by=by, previous=previous)
+
+    changed = [name for name, value in fields.items() if getattr(previous, name) != value]
+    for name in changed:
+        setattr(project, name, fields[name])
+    if "lead_exception_reason" in changed:
+        project.lead_exception_recorded_by = by if reason else None
+    if changed:
+        project.full_clean()
+        project.save()
+    if topics is not None:
+        topics = list(topics)
+        if {t.pk for t in topics} != set(project.topics.values_list("pk", flat=True)):
+            project.topics.set(topics)
+            changed.append("topics")
+    if participants is not None:
+        participants = list(participants)
+        if {m.pk for m in participants} != set(project.participants.values_list("pk", flat=True)):
+            project.participants.set(participants)
+            changed.append("participants")
+    if changed:
+        ProjectActivity.objects.create(
+            project=project, actor=by, kind=ProjectActivity.Kind.EDITED, changed_fields=changed
+        )
+        _project_event(project, "project.changed", {"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def project_change_status(*, project: LeadProject, by: User, to: str, reason: str = "") -> None:
+    """Move ``project`` along its lifecycle, if the rules allow ``by`` this step."""
+    project = LeadProject.objects.select_for_update().get(pk=project.pk)
+    rule = TRANSITIONS.get((project.status, to))
+    if rule is None:
+        raise ValidationError(
+            {
+                "to": _("Von „%(source)s“ geht es nicht direkt zu „%(target)s“.")
+                % {"source": project.get_status_display(), "target": Status(to).label}
+                if to in Status.values
+                else _("Diesen Stand gibt es nicht.")
+            }
+        )
+    if not ProjectAccess(by, project).has(CHANGE) or (
+        rule.office_only and not is_network_office(by)
+    ):
+        raise PermissionDenied(
+            _("Diesen Schritt im Ablauf des Leitprojekts darf nur die Geschäftsstelle gehen.")
+        )
+    if rule.needs_reason and not reason.strip():
+        raise ValidationError({"reason": _("Bitte begründen Sie diesen Schritt.")})
+    old = project.status
+    project.status = to
+    project._change_reason = reason.strip()
+    project.save()
+    ProjectActivity.objects.create(
+        project=project,
+        actor=by,
+        kind=ProjectActivity.Kind.STATUS,
+        old_status=old,
+        new_status=to,
+        reason=reason.strip(),
+    )
+    _project_event(project, "project.status", {"old": old, "new": to})
+
+
+def _team_put(*, project: LeadProject, user: User, role: str) -> TeamMembership:
+    membership, _created = TeamMembership.objects.update_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
+    sync_role_permissions(project=project, user=user, role=role)
+    return membership
+
+
+def _coordinators_left(project: LeadProject, *, without: User) -> int:
+    return project.team.filter(role=Role.COORDINATOR).exclude(user=without).count()
+
+
+@transaction.atomic
+def team_member_add(*, project: LeadProject, by: User, user: User, role: str) -> TeamMembership:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Diese Rolle gibt es nicht.")})
+    if not user.is_active:
+        raise ValidationError({"person": _("Dieses Konto ist nicht aktiv.")})
+    if TeamMembership.objects.filter(project=project, user=user).exists():
+        raise ValidationError(
+            {"person": _("%(name)s gehört schon zum Team.") % {"name": user.get_display_name()}}
+        )
+    membership = _team_put(project=project, user=user, role=role)
+    ProjectActivity.objects.create(
+        project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_ADDED, member=user, role=role
+    )
+    _project_event(project, "project.team", {"user": user.pk, "role": role})
+    return membership
+
+
+@transaction.atomic
+def team_member_change_role(*, membership: TeamMembership, by: User, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Diese Rolle gibt es nicht.")})
+    membership = TeamMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return
+    project = membership.project
+    if membership.role == Role.COORDINATOR and not _coordinators_left(
+        project, without=membership.user
+    ):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Ein Leitprojekt braucht mindestens eine Koordination. Benennen Sie zuerst eine weitere."
+                )
+            }
+        )
+    _team_put(project=project, user=membership.user, role=role)
+    ProjectActivity.objects.create(
+        project=project,
+        actor=by,
+        kind=ProjectActivity.Kind.ROLE_CHANGED,
+        member=membership.user,
+        role=role,
+    )
+    _project_event(project, "project.team", {"user": membership.user_id, "role": role})
+
+
+@transaction.atomic
+def team_member_remove(*, membership: TeamMembership, by: User) -> None:
+    membership = TeamMembership.objects.select_for_update().get(pk=membership.pk)
+    project = membership.project
+    if membership.role == Role.COORDINATOR and not _coordinators_left(
+        project, without=membership.user
+    ):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Ein Leitprojekt braucht mindestens eine Koordination. Benennen Sie zuerst eine weitere."
+                )
+            }
+        )
+    user = membership.user
+    membership.delete()
+    sync_role_permissions(project=project, user=user, role=None)
+    ProjectActivity.objects.create(
+        project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_REMOVED, member=user
+    )
+    _project_event(project, "project.team", {"user": user.pk, "role": None})

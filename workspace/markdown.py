@@ -1,0 +1,47 @@
+"""User text is Markdown, rendered safely: markdown-it-py with raw HTML off, then nh3.
+
+Used by every app (results, guides, news, comments) through the ``markdown`` filter.
+"""
+
+from __future__ import annotations
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+_parser = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .enable("table")
+    .enable("strikethrough")
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+
+
+def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
+    """Render ``text`` to safe HTML; its headings start at ``h{top_heading}``.
+
+    The page owns its ``h1``; a ``# Heading`` in user text becomes ``h2`` (or lower), so
+    every page keeps exactly one ``h1``.
+    """
+    tokens = _parser.parse(text or "")
+    shift = max(0, top_heading - 1)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + shift)
+            token.tag = f"h{level}"
+    html = _parser.renderer.render(tokens, _parser.options, {})
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        filter_style_properties={"text-align"},
+    )
+    return mark_safe(cleaned)  # noqa: S308 – sanitised by nh3 just above
