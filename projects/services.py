@@ -163,6 +163,7 @@ def project_create(
         created_by=by,
     )
     project.full_clean()
+    project._history_user = by
     project.save()
     project.topics.set(topics)
     project.participants.set(participants)
@@ -203,6 +204,7 @@ def project_update(
         project.lead_exception_recorded_by = by if reason else None
     if changed:
         project.full_clean()
+        project._history_user = by
         project.save()
     if topics is not None:
         topics = list(topics)
@@ -225,6 +227,7 @@ def project_update(
 @transaction.atomic
 def project_change_status(*, project: LeadProject, by: User, to: str, reason: str = "") -> None:
     """Move ``project`` along its lifecycle, if the rules allow ``by`` this step."""
+    caller_copy = project
     project = LeadProject.objects.select_for_update().get(pk=project.pk)
     rule = TRANSITIONS.get((project.status, to))
     if rule is None:
@@ -247,7 +250,9 @@ def project_change_status(*, project: LeadProject, by: User, to: str, reason: st
     old = project.status
     project.status = to
     project._change_reason = reason.strip()
+    project._history_user = by
     project.save()
+    caller_copy.status = to
     ProjectActivity.objects.create(
         project=project,
         actor=by,
