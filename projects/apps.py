@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import sections
-        from projects.demo import seed_projects
+        from projects.demo import seed_projects, seed_results
         from workspace.demo import register_seeder
         from workspace.hooks import register_section
 
@@ -25,3 +25,4 @@ class ProjectsConfig(AppConfig):
             order=10,
         )
         register_seeder(seed_projects, order=10)
+        register_seeder(seed_results, order=20)

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from projects import services
-from projects.models import LeadProject, TeamMembership
+from projects.models import LeadProject, Result, TeamMembership
 from workspace.models import Municipality, Topic, User
 
 Status = LeadProject.Status
@@ -94,3 +94,125 @@ def seed_projects(*, stdout) -> None:
             (Status.COMPLETED, "Ausschreibungsvorlage fertig und in Arnsberg erprobt."),
         ]:
             services.project_change_status(project=project, by=office, to=step, reason=reason)
+
+
+DATA_MODEL_V1 = """# Datenmodell für offene Haushaltsdaten
+
+## Zweck
+
+Dieses Datenmodell beschreibt, wie Kommunen ihre Haushaltsdaten einheitlich veröffentlichen.
+
+## Felder
+
+- Haushaltsjahr
+- Produktbereich
+- Ansatz in Euro
+"""
+
+DATA_MODEL_V2 = DATA_MODEL_V1.replace(
+    "- Ansatz in Euro\n",
+    "- Ansatz in Euro\n- Ergebnis in Euro\n- Stand der Daten (Datum)\n",
+)
+
+DATA_MODEL_V3 = (
+    DATA_MODEL_V2
+    + """
+## Formate
+
+Die Daten erscheinen als CSV (UTF-8, Semikolon) und als JSON. Beide Dateien tragen
+dieselben Spaltennamen.
+
+## Lizenz
+
+Datenlizenz Deutschland – Namensnennung 2.0.
+"""
+)
+
+PUBLISHING_V1 = """# Leitfaden: Daten veröffentlichen in fünf Schritten
+
+1. Daten auswählen
+2. Datenschutz prüfen
+3. Hochladen
+"""
+
+PUBLISHING_V2 = PUBLISHING_V1.replace(
+    "3. Hochladen\n", "3. Datenmodell anwenden\n4. Hochladen\n5. Öffentlich bekannt machen\n"
+)
+
+PUBLISHING_V3 = (
+    PUBLISHING_V2.replace("2. Datenschutz prüfen", "2. Datenschutz und Urheberrecht prüfen")
+    + "\nAnsprechpartner im Team: Fachbereich IT und Daten, Stadt Iserlohn.\n"
+)
+
+TENDER = """# Ausschreibungsvorlage: Smarte Straßenbeleuchtung
+
+## Leistungsbeschreibung
+
+Geliefert werden LED-Leuchten mit Bewegungssensoren, die bei Bedarf heller werden.
+
+## Eignungskriterien
+
+- Referenzen aus mindestens zwei Kommunen
+- Wartung für zehn Jahre
+"""
+
+
+def _result(project, by, title, versions, *, kind, maturity="draft", summary=""):
+    if project.results.filter(title=title).exists():
+        return
+    result = services.result_create(
+        project=project,
+        by=by,
+        title=title,
+        summary=summary,
+        body=versions[0][0],
+        kind=kind,
+        maturity=maturity,
+        note=versions[0][1],
+    )
+    for body, note in versions[1:]:
+        services.result_update(
+            result=result, by=by, base_revision=result.revision, note=note, body=body
+        )
+
+
+def seed_results(*, stdout) -> None:
+    coordinator = User.objects.get(username="koordination-menden")
+    editor = User.objects.get(username="team-iserlohn")
+    office = User.objects.get(username="buero")
+    platform = LeadProject.objects.get(slug=PLATFORM)
+    _result(
+        platform,
+        coordinator,
+        "Datenmodell für offene Haushaltsdaten",
+        [
+            (DATA_MODEL_V1, "Erste Fassung"),
+            (DATA_MODEL_V2, "Ergebnis und Stand ergänzt"),
+            (DATA_MODEL_V3, "Formate und Lizenz festgelegt"),
+        ],
+        kind=Result.Kind.DATA_MODEL,
+        maturity=Result.Maturity.TESTED,
+        summary="Einheitliche Felder und Formate für Haushaltsdaten aller Kommunen.",
+    )
+    _result(
+        platform,
+        editor,
+        "Leitfaden Datenveröffentlichung",
+        [
+            (PUBLISHING_V1, "Gliederung"),
+            (PUBLISHING_V2, "Schritte 3 bis 5"),
+            (PUBLISHING_V3, "Urheberrecht und Ansprechpartner"),
+        ],
+        kind=Result.Kind.PROCESS,
+        summary="Wie eine Kommune ihre Daten Schritt für Schritt veröffentlicht.",
+    )
+    lighting = LeadProject.objects.get(slug=LIGHTING)
+    _result(
+        lighting,
+        office,
+        "Ausschreibungsvorlage Smarte Straßenbeleuchtung",
+        [(TENDER, "Fassung nach der Erprobung in Arnsberg")],
+        kind=Result.Kind.TENDER,
+        maturity=Result.Maturity.TESTED,
+        summary="Vorlage für die Ausschreibung sensorgesteuerter Straßenbeleuchtung.",
+    )

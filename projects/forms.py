@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import LeadProject, TeamMembership
+from projects.models import LeadProject, Result, TeamMembership
 from workspace.forms import KernFormMixin
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
@@ -127,6 +127,51 @@ class ProjectFilterForm(KernFormMixin, forms.Form):
         to_field_name="slug",
         empty_label=_("alle Kommunen"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class ResultForm(KernFormMixin, forms.ModelForm):
+    note = forms.CharField(
+        label=_("Was haben Sie geändert?"),
+        required=False,
+        max_length=300,
+        help_text=_("Eine kurze Notiz für die Versionsliste, zum Beispiel „Kapitel 3 ergänzt“."),
+    )
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Result
+        fields = ["title", "summary", "kind", "maturity", "body"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 20, "class": "kr-editor"}),
+        }
+        help_texts = {
+            "body": _("Markdown: # Überschrift, - Aufzählung, **fett**, [Link](https://…)."),
+            "maturity": _(
+                "„Vereinbart“ wird ein Ergebnis nur durch einen Beschluss des Steuerkreises."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["base_revision"].initial = self.instance.revision
+        if not self.instance.pk:
+            self.fields["base_revision"].required = False
+        self.apply_kern_classes()
+
+
+class RestoreForm(forms.Form):
+    revision = forms.IntegerField(min_value=1)
+    base_revision = forms.IntegerField(min_value=1)
+
+
+class AttachmentForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("Datei"), help_text=_("Höchstens 25 MB."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

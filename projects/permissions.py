@@ -166,3 +166,32 @@ def get_project_for(
             raise LoginRequired
         raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
     return project, access
+
+
+def results_visible_in(project: LeadProject, access: ProjectAccess):
+    """The project's results ``access`` allows: drafts only for the team (and the office)."""
+    from projects.models import Result
+
+    results = Result.objects.filter(project=project)
+    return results if access.has(VIEW) else results.published()
+
+
+def get_result_for(
+    user: User | AnonymousUser, slug: str, result_id: int, *, perm: str | None = None
+):
+    """A result of a project ``user`` may see, with the project's access, by the same rules:
+    drafts exist only for the team — for everyone else they are 404 (or login)."""
+    from projects.models import Result
+
+    project, access = get_project_for(user, slug)
+    result = get_object_or_404(
+        Result.objects.select_related("created_by"), pk=result_id, project=project
+    )
+    result.project = project
+    if result.is_draft and not access.has(VIEW):
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    if perm is not None and not access.has(perm):
+        raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
+    return result, access

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Length
 
-from projects.models import LeadProject, ProjectActivity, TeamMembership
+from projects.models import LeadProject, ProjectActivity, Result, TeamMembership
 from projects.permissions import visible_projects
 from workspace.models import Membership, Municipality, Topic, User
 
@@ -55,3 +56,57 @@ def projects_of_municipality(
         "leads": list(visible.filter(lead_municipality=municipality)),
         "joins": list(visible.filter(participants=municipality)),
     }
+
+
+VERSION_COLUMNS = (
+    "history_id",
+    "id",
+    "revision",
+    "title",
+    "maturity",
+    "history_date",
+    "history_change_reason",
+    "history_user__username",
+    "history_user__display_name",
+    "history_user__first_name",
+    "history_user__last_name",
+)
+
+
+def versions_of(result: Result):
+    """The versions page's rows, newest first, without loading any body (``.only``);
+    the body's length comes from the database."""
+    return (
+        result.history.select_related("history_user")
+        .only(*VERSION_COLUMNS)
+        .annotate(body_length=Length("body"))
+        .order_by("-revision")
+    )
+
+
+def with_change_sizes(result: Result, versions: list) -> list:
+    """Attach ``change`` (characters added or removed) to each row of one page, asking the
+    database once for the one older neighbour the page does not hold."""
+    if not versions:
+        return versions
+    oldest = versions[-1].revision
+    before = (
+        result.history.filter(revision=oldest - 1)
+        .annotate(body_length=Length("body"))
+        .values_list("body_length", flat=True)
+        .first()
+        if oldest > 1
+        else None
+    )
+    lengths = [v.body_length for v in versions] + [before]
+    for version, previous in zip(versions, lengths[1:], strict=True):
+        version.change = None if previous is None else version.body_length - previous
+    return versions
+
+
+def two_versions(result: Result, old: int, new: int) -> dict:
+    """Versions ``old`` and ``new`` of ``result`` in one query, keyed by revision."""
+    rows = result.history.filter(revision__in={old, new}).only(
+        "revision", "title", "summary", "body", "history_date", "history_change_reason"
+    )
+    return {row.revision: row for row in rows}

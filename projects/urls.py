@@ -14,4 +14,41 @@ urlpatterns = [
     path("<slug:slug>/team/hinzufuegen/", views.team_add, name="team-add"),
     path("<slug:slug>/team/<int:member_id>/rolle/", views.team_role, name="team-role"),
     path("<slug:slug>/team/<int:member_id>/entfernen/", views.team_remove, name="team-remove"),
+    path("<slug:slug>/ergebnisse/neu/", views.result_create, name="result-create"),
+    path("<slug:slug>/ergebnisse/<int:result_id>/", views.result_detail, name="result"),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/bearbeiten/",
+        views.result_edit,
+        name="result-edit",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/versionen/",
+        views.result_versions,
+        name="result-versions",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/vergleich/",
+        views.result_compare,
+        name="result-compare",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/wiederherstellen/",
+        views.result_restore,
+        name="result-restore",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/archivieren/",
+        views.result_archive,
+        name="result-archive",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/",
+        views.attachment_upload,
+        name="attachment-upload",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
 ]

@@ -5,21 +5,34 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import selectors, services
 from projects.forms import (
+    AttachmentForm,
     LeadProjectForm,
     ProjectFilterForm,
+    RestoreForm,
+    ResultForm,
     StatusChangeForm,
     TeamAddForm,
     TeamRoleForm,
 )
-from projects.models import LeadProject, TeamMembership
-from projects.permissions import CHANGE, MANAGE_TEAM, can_create_project, get_project_for
+from projects.models import LeadProject, Result, ResultAttachment, StaleRevision, TeamMembership
+from projects.permissions import (
+    CHANGE,
+    EDIT_RESULTS,
+    MANAGE_TEAM,
+    can_create_project,
+    get_project_for,
+    get_result_for,
+    results_visible_in,
+)
+from workspace.diff import diff_texts
 from workspace.hooks import sections_for
 
 
@@ -71,6 +84,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "participants": list(project.participants.all()),
             "status_form": StatusChangeForm(choices=transitions) if transitions else None,
             "sections": sections_for("project_detail", request, project),
+            "results": list(results_visible_in(project, access).active().order_by("title")),
         },
     )
 
@@ -247,3 +261,263 @@ def team_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
             % {"name": membership.user.get_display_name()},
         )
     return redirect("projects:team", slug=slug)
+
+
+# --- living results -------------------------------------------------------------------
+
+VERSIONS_PER_PAGE = 50
+
+
+def _result_context(result: Result, access) -> dict:
+    return {"project": result.project, "result": result, "access": access}
+
+
+@require_http_methods(["GET", "POST"])
+def result_create(request: HttpRequest, slug: str) -> HttpResponse:
+    project, access = get_project_for(request.user, slug, perm=EDIT_RESULTS)
+    form = ResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = services.result_create(
+            project=project,
+            by=request.user,
+            note=data["note"],
+            **{name: data[name] for name in services.RESULT_FIELDS},
+        )
+        messages.success(request, _("Das Ergebnis ist angelegt (Version 1)."))
+        return redirect(result)
+    return render(
+        request,
+        "projects/result_form.html",
+        {"project": project, "access": access, "result": None, "form": form},
+    )
+
+
+@require_GET
+def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, access = get_result_for(request.user, slug, result_id)
+    last_change = (
+        result.history.select_related("history_user")
+        .only(
+            "history_date",
+            "history_change_reason",
+            "history_user__display_name",
+            "history_user__username",
+            "history_user__first_name",
+            "history_user__last_name",
+        )
+        .first()
+    )
+    return render(
+        request,
+        "projects/result_detail.html",
+        {
+            **_result_context(result, access),
+            "last_change": last_change,
+            "attachments": list(result.attachments.all()),
+            "attachment_form": AttachmentForm() if access.can_edit_results else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def result_edit(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+    form = ResultForm(request.POST or None, instance=Result.objects.get(pk=result.pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.RESULT_FIELDS}
+        try:
+            changed = services.result_update(
+                result=result,
+                by=request.user,
+                base_revision=data["base_revision"],
+                note=data["note"],
+                **fields,
+            )
+        except StaleRevision:
+            return _conflict(request, result, access, mine=fields, note=data["note"])
+        if changed:
+            messages.success(request, _("Gespeichert als Version %(n)s.") % {"n": result.revision})
+        else:
+            messages.info(
+                request, _("Es gab nichts zu speichern; es ist keine neue Version entstanden.")
+            )
+        return redirect(result)
+    return render(
+        request, "projects/result_form.html", {**_result_context(result, access), "form": form}
+    )
+
+
+def _conflict(request, result: Result, access, *, mine: dict, note: str) -> HttpResponse:
+    """Someone saved in between: show both texts and their diff; nothing was written."""
+    current = Result.objects.get(pk=result.pk)
+    form = ResultForm(
+        initial={**mine, "note": note, "base_revision": current.revision}, instance=current
+    )
+    return render(
+        request,
+        "projects/result_conflict.html",
+        {
+            **_result_context(current, access),
+            "mine": mine,
+            "diff": diff_texts(current.body, mine["body"]),
+            "form": form,
+        },
+        status=409,
+    )
+
+
+@require_GET
+def result_versions(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, access = get_result_for(request.user, slug, result_id)
+    page = Paginator(selectors.versions_of(result), VERSIONS_PER_PAGE).get_page(
+        request.GET.get("seite")
+    )
+    versions = selectors.with_change_sizes(result, list(page.object_list))
+    return render(
+        request,
+        "projects/result_versions.html",
+        {
+            **_result_context(result, access),
+            "page": page,
+            "versions": versions,
+            "restore_allowed": access.can_edit_results,
+        },
+    )
+
+
+def _revision_param(value: str | None, default: int) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number >= 1 else None
+
+
+@require_GET
+def result_compare(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, access = get_result_for(request.user, slug, result_id)
+    old = _revision_param(request.GET.get("von"), max(1, result.revision - 1))
+    new = _revision_param(request.GET.get("zu"), result.revision)
+    versions = selectors.two_versions(result, old, new) if old and new else {}
+    if old not in versions or new not in versions:
+        return render(
+            request,
+            "projects/result_compare.html",
+            {
+                **_result_context(result, access),
+                "error": _("Bitte wählen Sie zwei Versionen zwischen 1 und %(n)s.")
+                % {"n": result.revision},
+            },
+            status=400,
+        )
+    before, after = versions[old], versions[new]
+    return render(
+        request,
+        "projects/result_compare.html",
+        {
+            **_result_context(result, access),
+            "before": before,
+            "after": after,
+            "diff": diff_texts(before.body, after.body),
+            "title_changed": before.title != after.title,
+            "summary_diff": diff_texts(before.summary, after.summary, context=None)
+            if before.summary != after.summary
+            else None,
+            "revisions": range(result.revision, 0, -1) if result.revision <= 200 else None,
+        },
+    )
+
+
+@require_POST
+def result_restore(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie eine Version zum Wiederherstellen."))
+        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+    revision = form.cleaned_data["revision"]
+    try:
+        services.result_restore(
+            result=result,
+            by=request.user,
+            revision=revision,
+            base_revision=form.cleaned_data["base_revision"],
+        )
+    except StaleRevision:
+        messages.error(
+            request,
+            _(
+                "Das Ergebnis wurde inzwischen geändert. Prüfen Sie die Versionen und stellen Sie dann erneut wieder her."
+            ),
+        )
+        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+    messages.success(
+        request,
+        _(
+            "Version %(old)s ist als neue Version %(new)s wiederhergestellt. Keine Version ist verloren."
+        )
+        % {"old": revision, "new": result.revision},
+    )
+    return redirect(result)
+
+
+@require_POST
+def result_archive(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+    form = RestoreForm({"revision": 1, "base_revision": request.POST.get("base_revision")})
+    if not form.is_valid():
+        messages.error(request, _("Die Seite war veraltet. Bitte versuchen Sie es noch einmal."))
+        return redirect(result)
+    try:
+        services.result_archive(
+            result=result, by=request.user, base_revision=form.cleaned_data["base_revision"]
+        )
+    except StaleRevision:
+        messages.error(
+            request, _("Das Ergebnis wurde inzwischen geändert. Bitte prüfen Sie es erst.")
+        )
+    else:
+        messages.success(
+            request, _("Das Ergebnis ist archiviert. Es bleibt mit allen Versionen lesbar.")
+        )
+    return redirect(result)
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
+    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                result=result, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Der Anhang ist hochgeladen."))
+    else:
+        messages.error(request, _("Bitte wählen Sie eine Datei aus."))
+    return redirect(result)
+
+
+@require_GET
+def attachment_download(
+    request: HttpRequest, slug: str, result_id: int, attachment_id: int
+) -> FileResponse:
+    result, _access = get_result_for(request.user, slug, result_id)
+    attachment = get_object_or_404(ResultAttachment, pk=attachment_id, result=result)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
