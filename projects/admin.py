@@ -2,7 +2,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects.models import LeadProject, ProjectActivity, TeamMembership
+from projects.models import LeadProject, ProjectActivity, Result, TeamMembership
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -46,6 +46,24 @@ class ProjectActivityAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Result)
+class ResultAdmin(SimpleHistoryAdmin):
+    """Read-only: results change on their pages, where a stale save is refused with a diff."""
+
+    list_display = ("title", "project", "kind", "maturity", "revision", "is_archived")
+    list_filter = ("kind", "maturity", "is_archived")
+    search_fields = ("title", "summary")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Result._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -298,13 +298,6 @@ class Result(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("projects:result", kwargs={"slug": self.project.slug, "result_id": self.pk})
-
-    @property
-    def is_draft(self) -> bool:
-        return self.maturity == self.Maturity.DRAFT
-
     def save(self, *args, **kwargs) -> None:
         """Save as the next revision, if ``self.revision`` is still the stored one.
 
@@ -325,6 +318,13 @@ class Result(models.Model):
                     raise StaleRevision(stored)
                 self.revision = stored + 1
             super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:result", kwargs={"slug": self.project.slug, "result_id": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.maturity == self.Maturity.DRAFT
 
 
 # Version lookups go by result and time ("as of", neighbours, the versions page); without

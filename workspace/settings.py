@@ -261,3 +261,6 @@ LOGGING = {
 # The network office runs the network: it holds every model permission of these apps
 # globally (checked through guardian's accept_global_perms).
 NETWORK_OFFICE_PERMISSION_APPS = ["workspace", "projects", "steering", "network", "axes"]
+
+# History is only ever added to: the admin's "revert" would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
