@@ -90,13 +90,12 @@ def with_change_sizes(result: Result, versions: list) -> list:
     if not versions:
         return versions
     oldest = versions[-1].revision
+    # Asked even for the first page of a young result, so the page always costs the same.
     before = (
         result.history.filter(revision=oldest - 1)
         .annotate(body_length=Length("body"))
         .values_list("body_length", flat=True)
         .first()
-        if oldest > 1
-        else None
     )
     lengths = [v.body_length for v in versions] + [before]
     for version, previous in zip(versions, lengths[1:], strict=True):

@@ -9,6 +9,8 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from workspace.text import german_slugify
+
 _parser = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     .enable("table")
@@ -20,7 +22,23 @@ ALLOWED_TAGS = {
     "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+}
+
+
+def _anchor(heading: str, used: set[str]) -> str:
+    """A stable id for a heading ("abschnitt-ziele"), unique within one text."""
+    base = f"abschnitt-{german_slugify(heading) or 'ohne-titel'}"
+    anchor, n = base, 2
+    while anchor in used:
+        anchor, n = f"{base}-{n}", n + 1
+    used.add(anchor)
+    return anchor
 
 
 def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
@@ -31,10 +49,13 @@ def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
     """
     tokens = _parser.parse(text or "")
     shift = max(0, top_heading - 1)
-    for token in tokens:
+    used: set[str] = set()
+    for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = min(6, int(token.tag[1]) + shift)
             token.tag = f"h{level}"
+        if token.type == "heading_open":
+            token.attrSet("id", _anchor(tokens[index + 1].content, used))
     html = _parser.renderer.render(tokens, _parser.options, {})
     cleaned = nh3.clean(
         html,
