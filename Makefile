@@ -74,6 +74,7 @@ check-deploy: $(VENV)/.installed node_modules/.installed
 
 bench: install
 	$(PY) bench/pages.py
+	$(PY) bench/results.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*
