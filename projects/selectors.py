@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Length
@@ -82,6 +84,63 @@ def versions_of(result: Result):
         .annotate(body_length=Length("body"))
         .order_by("-revision")
     )
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """One page of a result's versions, newest first.
+
+    Revisions run without gaps from 1 to ``result.revision``, so a page is a range of
+    revisions found through the (id, revision) index: no OFFSET, no COUNT, the same cost
+    on page 1 and page 200.
+    """
+
+    result: Result
+    number: int
+    per_page: int
+
+    @classmethod
+    def of(cls, result: Result, requested: str | None, *, per_page: int) -> VersionPage:
+        pages = max(1, -(-result.revision // per_page))
+        try:
+            number = min(max(1, int(requested or 1)), pages)
+        except ValueError:
+            number = 1
+        return cls(result=result, number=number, per_page=per_page)
+
+    @property
+    def count(self) -> int:
+        return self.result.revision
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def versions(self) -> list:
+        top = self.count - (self.number - 1) * self.per_page
+        return list(
+            versions_of(self.result).filter(revision__lte=top, revision__gt=top - self.per_page)
+        )
 
 
 def with_change_sizes(result: Result, versions: list) -> list:

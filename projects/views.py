@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -155,9 +154,18 @@ def project_status(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Der Stand des Leitprojekts ist geändert."))
             return redirect(project)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    requested = request.POST.get("to", "")
+    if (project.status, requested) in services.TRANSITIONS and requested not in transitions:
+        # A step that exists, but only the network office takes it: say so, instead of the
+        # form's "agreed ist keine gültige Auswahl" with the internal value.
+        messages.error(
+            request,
+            _("Diesen Schritt im Ablauf des Leitprojekts darf nur die Geschäftsstelle gehen."),
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     if not transitions:
         messages.error(
             request, _("Von diesem Stand aus dürfen Sie das Leitprojekt nicht weiterführen.")
@@ -371,10 +379,8 @@ def _conflict(request, result: Result, access, *, mine: dict, note: str) -> Http
 @require_GET
 def result_versions(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
     result, access = get_result_for(request.user, slug, result_id)
-    page = Paginator(selectors.versions_of(result), VERSIONS_PER_PAGE).get_page(
-        request.GET.get("seite")
-    )
-    versions = selectors.with_change_sizes(result, list(page.object_list))
+    page = selectors.VersionPage.of(result, request.GET.get("seite"), per_page=VERSIONS_PER_PAGE)
+    versions = selectors.with_change_sizes(result, page.versions())
     return render(
         request,
         "projects/result_versions.html",
