@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
@@ -152,10 +151,16 @@ def get_project_for(
     Anonymous on a non-public project or action → login; logged in but not allowed to see →
     404; allowed to see but not to act → 403 with a German message.
     """
-    project = get_object_or_404(
-        LeadProject.objects.select_related("lead_municipality", "lead_exception_recorded_by"),
-        slug=slug,
+    project = (
+        LeadProject.objects.select_related("lead_municipality", "lead_exception_recorded_by")
+        .filter(slug=slug)
+        .first()
     )
+    if project is None:
+        # Anonymous visitors learn nothing about which hidden projects exist.
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
     access = ProjectAccess(user, project)
     if not access.can_view:
         if not user.is_authenticated:
@@ -184,14 +189,16 @@ def get_result_for(
     from projects.models import Result
 
     project, access = get_project_for(user, slug)
-    result = get_object_or_404(
-        Result.objects.select_related("created_by"), pk=result_id, project=project
+    result = (
+        Result.objects.select_related("created_by").filter(pk=result_id, project=project).first()
     )
-    result.project = project
-    if result.is_draft and not access.has(VIEW):
+    if result is None or (result.is_draft and not access.has(VIEW)):
         if not user.is_authenticated:
             raise LoginRequired
         raise Http404
+    result.project = project
     if perm is not None and not access.has(perm):
+        if not user.is_authenticated:
+            raise LoginRequired
         raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
     return result, access

@@ -215,7 +215,8 @@ STORAGES = {
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
-SERVESTATIC_USE_FINDERS = DEBUG or TESTING
+# Tests never fetch static files in-process; scanning them for every test client is slow.
+SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
 
 # --- Security -----------------------------------------------------------------------------
@@ -264,3 +265,7 @@ NETWORK_OFFICE_PERMISSION_APPS = ["workspace", "projects", "steering", "network"
 
 # History is only ever added to: the admin's "revert" would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Live pages: every socket repeats a heartbeat; one silent for the timeout leaves the lists.
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=10.0)
+LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)

@@ -1,0 +1,109 @@
+// Live pages: one websocket per page, reconnect with backoff, resync after reconnect,
+// presence lists and announcements through aria-live. No framework; texts come from the
+// page (data-text-* attributes), so they are translated with everything else.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-live-url]");
+  if (!root) return;
+  const text = (name) => root.dataset["text" + name] || "";
+  const status = document.getElementById("live-status");
+  let revision = Number(root.dataset.liveRevision || 0);
+  const baseRevision = revision;
+  let retry = 1000;
+
+  function announce(message, link) {
+    if (!status) return;
+    status.replaceChildren(document.createTextNode(message));
+    if (link) {
+      const anchor = document.createElement("a");
+      anchor.className = "kern-link";
+      anchor.href = link.href;
+      anchor.textContent = link.text;
+      status.append(" ", anchor);
+    }
+  }
+
+  function renderPresence(people) {
+    const list = document.getElementById("presence-list");
+    const summary = document.getElementById("presence-status");
+    if (!list) return;
+    list.replaceChildren(...people.map((person) => {
+      const item = document.createElement("li");
+      item.textContent = person.mode === "editing"
+        ? person.name + " " + text("Editing") : person.name;
+      return item;
+    }));
+    if (summary) summary.textContent = people.length ? text("Online") : text("Alone");
+  }
+
+  function compareLink(from, to) {
+    const url = root.dataset.liveCompareUrl;
+    return url ? { href: url + "?von=" + from + "&zu=" + to, text: text("Compare") } : null;
+  }
+
+  async function resync() {
+    const partial = root.dataset.livePartialUrl;
+    const target = document.getElementById("ergebnis-inhalt");
+    if (!partial || !target) return;
+    const response = await fetch(partial, { headers: { "X-Requested-With": "fetch" } });
+    if (response.ok) target.outerHTML = await response.text();
+  }
+
+  function onVersion(data) {
+    if (data.revision <= revision && root.dataset.liveMode !== "editing") return;
+    const before = revision;
+    revision = Math.max(revision, data.revision);
+    const message = text("Saved").replace("%(n)s", data.revision).replace("%(name)s", data.author);
+    if (root.dataset.liveMode === "editing") {
+      const alert = document.getElementById("live-conflict");
+      if (alert && data.revision > baseRevision) {
+        alert.hidden = false;
+        const body = alert.querySelector("[data-live-conflict-text]");
+        body.textContent = message + " " + text("Unsaved");
+        const link = alert.querySelector("a");
+        const compare = compareLink(baseRevision, data.revision);
+        if (link && compare) { link.href = compare.href; }
+      }
+      announce(message);
+      return;
+    }
+    const target = document.getElementById("ergebnis-inhalt");
+    if (target && data.html) target.outerHTML = data.html;
+    const stand = document.getElementById("ergebnis-version");
+    if (stand) stand.textContent = data.revision;
+    announce(message, compareLink(before, data.revision));
+  }
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + window.location.host + root.dataset.liveUrl);
+    socket.addEventListener("open", () => { retry = 1000; });
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.event === "welcome") {
+        root.dataset.liveConnected = "true";
+        if (status && status.dataset.paused === "true") { announce(text("Resumed")); status.dataset.paused = "false"; }
+        if (data.revision && data.revision > revision) {
+          if (root.dataset.liveMode === "editing") onVersion({ revision: data.revision, author: "?" });
+          else { revision = data.revision; resync(); }
+        }
+      } else if (data.event === "presence") {
+        renderPresence(data.people);
+      } else if (data.event === "version") {
+        onVersion(data);
+      } else if (data.event === "notice") {
+        announce(data.text);
+      }
+    });
+    socket.addEventListener("close", () => {
+      root.dataset.liveConnected = "false";
+      renderPresence([]);
+      const summary = document.getElementById("presence-status");
+      if (summary) summary.textContent = text("Offline");
+      if (status) { status.dataset.paused = "true"; status.textContent = text("Paused"); }
+      window.setTimeout(connect, retry + Math.random() * 250);
+      retry = Math.min(retry * 2, 8000);
+    });
+  }
+  connect();
+})();
