@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
@@ -119,10 +120,17 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _project_event(project: LeadProject, event: str, payload: dict) -> None:
+def _project_event(project: LeadProject, event: str, text: str, **payload) -> None:
     send_event_on_commit(
-        group_name("project", project.pk), event, {"project": project.pk, **payload}
+        group_name("project", project.pk),
+        event,
+        {"project": project.pk, "text": str(text), **payload},
     )
+
+
+def _access_changed(project: LeadProject, user: User) -> None:
+    """Tell ``user``'s open sockets of ``project`` to go; they reconnect and are checked anew."""
+    send_event_on_commit(group_name("user", user.pk), "access.revoked", {"project": project.pk})
 
 
 @transaction.atomic
@@ -229,7 +237,12 @@ def project_update(
         ProjectActivity.objects.create(
             project=project, actor=by, kind=ProjectActivity.Kind.EDITED, changed_fields=changed
         )
-        _project_event(project, "project.changed", {"fields": changed})
+        _project_event(
+            project,
+            "project.changed",
+            _("%(name)s hat das Leitprojekt bearbeitet.") % {"name": by.get_display_name()},
+            fields=changed,
+        )
     return changed
 
 
@@ -270,7 +283,13 @@ def project_change_status(*, project: LeadProject, by: User, to: str, reason: st
         new_status=to,
         reason=reason.strip(),
     )
-    _project_event(project, "project.status", {"old": old, "new": to})
+    _project_event(
+        project,
+        "project.status",
+        _("Neuer Stand: %(status)s.") % {"status": project.get_status_display()},
+        old=old,
+        new=to,
+    )
 
 
 def _team_put(*, project: LeadProject, user: User, role: str) -> TeamMembership:
@@ -299,7 +318,13 @@ def team_member_add(*, project: LeadProject, by: User, user: User, role: str) ->
     ProjectActivity.objects.create(
         project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_ADDED, member=user, role=role
     )
-    _project_event(project, "project.team", {"user": user.pk, "role": role})
+    _project_event(
+        project,
+        "project.team",
+        _("%(name)s gehört jetzt zum Team.") % {"name": user.get_display_name()},
+        user=user.pk,
+        role=role,
+    )
     return membership
 
 
@@ -329,7 +354,14 @@ def team_member_change_role(*, membership: TeamMembership, by: User, role: str) 
         member=membership.user,
         role=role,
     )
-    _project_event(project, "project.team", {"user": membership.user_id, "role": role})
+    _access_changed(project, membership.user)
+    _project_event(
+        project,
+        "project.team",
+        _("Die Rolle von %(name)s ist geändert.") % {"name": membership.user.get_display_name()},
+        user=membership.user_id,
+        role=role,
+    )
 
 
 @transaction.atomic
@@ -352,7 +384,14 @@ def team_member_remove(*, membership: TeamMembership, by: User) -> None:
     ProjectActivity.objects.create(
         project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_REMOVED, member=user
     )
-    _project_event(project, "project.team", {"user": user.pk, "role": None})
+    _access_changed(project, user)
+    _project_event(
+        project,
+        "project.team",
+        _("%(name)s gehört nicht mehr zum Team.") % {"name": user.get_display_name()},
+        user=user.pk,
+        role=None,
+    )
 
 
 # --- living results -------------------------------------------------------------------
@@ -363,9 +402,13 @@ RESULT_FIELDS = ("title", "summary", "body", "kind", "maturity")
 def _result_events(result: Result, by: User, note: str) -> None:
     payload = {
         "result": result.pk,
+        "title": result.title,
         "revision": result.revision,
         "author": by.get_display_name(),
         "note": note,
+        "draft": result.is_draft,
+        # The same partial the page includes, so page and push can never drift apart.
+        "html": render_to_string("projects/_result_body.html", {"result": result}),
     }
     send_event_on_commit(group_name("result", result.pk), "result.version", payload)
     send_event_on_commit(group_name("project", result.project_id), "result.version", payload)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -84,6 +85,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "status_form": StatusChangeForm(choices=transitions) if transitions else None,
             "sections": sections_for("project_detail", request, project),
             "results": list(results_visible_in(project, access).active().order_by("title")),
+            "live_url": f"/ws/leitprojekte/{project.slug}/"
+            if request.user.is_authenticated
+            else None,
         },
     )
 
@@ -280,6 +284,23 @@ def _result_context(result: Result, access) -> dict:
     return {"project": result.project, "result": result, "access": access}
 
 
+def _live_context(request: HttpRequest, result: Result, *, mode: str = "viewing") -> dict:
+    """What a result page's live region needs (logged-in users only; sockets need a login)."""
+    if not request.user.is_authenticated:
+        return {}
+    slug, pk = result.project.slug, result.pk
+    query = "?modus=bearbeiten" if mode == "editing" else ""
+    return {
+        "live_url": f"/ws/leitprojekte/{slug}/ergebnisse/{pk}/{query}",
+        "live_revision": result.revision,
+        "live_mode": mode,
+        "live_partial_url": f"{result.get_absolute_url()}?teil=inhalt",
+        "live_compare_url": reverse(
+            "projects:result-compare", kwargs={"slug": slug, "result_id": pk}
+        ),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def result_create(request: HttpRequest, slug: str) -> HttpResponse:
     project, access = get_project_for(request.user, slug, perm=EDIT_RESULTS)
@@ -304,6 +325,9 @@ def result_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
     result, access = get_result_for(request.user, slug, result_id)
+    if request.GET.get("teil") == "inhalt":
+        # What a live page fetches after a reconnect: the same partial as the page.
+        return render(request, "projects/_result_body.html", {"result": result})
     last_change = (
         result.history.select_related("history_user")
         .only(
@@ -321,6 +345,7 @@ def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpRespon
         "projects/result_detail.html",
         {
             **_result_context(result, access),
+            **_live_context(request, result),
             "last_change": last_change,
             "attachments": list(result.attachments.all()),
             "attachment_form": AttachmentForm() if access.can_edit_results else None,
@@ -353,7 +378,13 @@ def result_edit(request: HttpRequest, slug: str, result_id: int) -> HttpResponse
             )
         return redirect(result)
     return render(
-        request, "projects/result_form.html", {**_result_context(result, access), "form": form}
+        request,
+        "projects/result_form.html",
+        {
+            **_result_context(result, access),
+            **_live_context(request, result, mode="editing"),
+            "form": form,
+        },
     )
 
 

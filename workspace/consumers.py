@@ -162,3 +162,25 @@ class NetworkPresenceConsumer(PresenceConsumer):
 
     def presence_group(self) -> str:
         return "presence-network"
+
+
+class BroadcastBenchConsumer(AsyncJsonWebsocketConsumer):
+    """A bare broadcast for `make bench` (routed only with LIVE_BENCH_ROUTES): any message
+    is sent to every socket of the group, stamped with the time it left."""
+
+    group = "bench-broadcast"
+
+    async def connect(self) -> None:
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        await self.channel_layer.group_send(
+            self.group, {"type": "bench.message", "sent_at": time.time()}
+        )
+
+    async def bench_message(self, event: dict) -> None:
+        await self.send_json({"sent_at": event["sent_at"]})

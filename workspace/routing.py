@@ -1,9 +1,17 @@
-"""All websocket routes under /ws/. Apps add theirs here as they arrive."""
+"""All websocket routes under /ws/. The apps' consumers are wired here, like their URLs."""
 
+from django.conf import settings
 from django.urls import path
 
-from workspace.consumers import NetworkPresenceConsumer
+from projects.consumers import ProjectConsumer, ResultConsumer
+from workspace.consumers import BroadcastBenchConsumer, NetworkPresenceConsumer
 
 websocket_urlpatterns = [
     path("ws/netzwerk/", NetworkPresenceConsumer.as_asgi()),
+    path("ws/leitprojekte/<slug:slug>/", ProjectConsumer.as_asgi()),
+    path("ws/leitprojekte/<slug:slug>/ergebnisse/<int:result_id>/", ResultConsumer.as_asgi()),
 ]
+
+if settings.LIVE_BENCH_ROUTES:
+    # Only for `make bench`: a bare broadcast, the floor Channels itself sets.
+    websocket_urlpatterns.append(path("ws/bench/", BroadcastBenchConsumer.as_asgi()))

@@ -269,3 +269,4 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Live pages: every socket repeats a heartbeat; one silent for the timeout leaves the lists.
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=10.0)
 LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
+LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)

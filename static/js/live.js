@@ -91,6 +91,9 @@
         renderPresence(data.people);
       } else if (data.event === "version") {
         onVersion(data);
+      } else if (data.event === "result") {
+        announce(text("Result").replace("%(name)s", data.author).replace("%(n)s", data.revision)
+          .replace("%(title)s", data.title));
       } else if (data.event === "notice") {
         announce(data.text);
       }

@@ -1,0 +1,110 @@
+"""Live sockets of a lead project and of a result, with the same checks as their pages."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from projects.permissions import VIEW, get_project_for, get_result_for
+from workspace.access import LoginRequired
+from workspace.consumers import CLOSE_FORBIDDEN, PresenceConsumer
+from workspace.events import group_name
+
+
+class ProjectConsumer(PresenceConsumer):
+    """``/ws/leitprojekte/<slug>/``: status, team and result events of one project."""
+
+    @database_sync_to_async
+    def _check(self, user) -> bool:
+        try:
+            project, access = get_project_for(user, self.scope["url_route"]["kwargs"]["slug"])
+        except (Http404, PermissionDenied, LoginRequired):
+            return False
+        self.project_id = project.pk
+        self.can_see_drafts = access.has(VIEW)
+        return True
+
+    async def authorize(self, user) -> bool:
+        return await self._check(user)
+
+    def presence_group(self) -> str:
+        return f"presence-{group_name('project', self.project_id)}"
+
+    def event_groups(self) -> list[str]:
+        return [group_name("project", self.project_id)]
+
+    async def access_revoked(self, event: dict) -> None:
+        # The team service tells the user's own group; the page reconnects and is checked anew.
+        if event["project"] == self.project_id:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def result_version(self, event: dict) -> None:
+        if event["draft"] and not self.can_see_drafts:
+            return
+        await self.send_json(
+            {
+                "event": "result",
+                "result": event["result"],
+                "title": event["title"],
+                "revision": event["revision"],
+                "author": event["author"],
+            }
+        )
+
+    async def project_status(self, event: dict) -> None:
+        await self.send_json({"event": "notice", "text": event["text"]})
+
+    async def project_team(self, event: dict) -> None:
+        await self.send_json({"event": "notice", "text": event["text"]})
+
+    async def project_changed(self, event: dict) -> None:
+        await self.send_json({"event": "notice", "text": event["text"]})
+
+
+class ResultConsumer(ProjectConsumer):
+    """``/ws/leitprojekte/<slug>/ergebnisse/<id>/``: new versions and who is here.
+
+    ``?modus=bearbeiten`` marks the socket of an edit page, shown as "editing"."""
+
+    @database_sync_to_async
+    def _check(self, user) -> bool:
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            result, access = get_result_for(user, kwargs["slug"], kwargs["result_id"])
+        except (Http404, PermissionDenied, LoginRequired):
+            return False
+        self.project_id = result.project_id
+        self.result_id = result.pk
+        self.revision = result.revision
+        self.can_see_drafts = access.has(VIEW)
+        if b"modus=bearbeiten" in self.scope.get("query_string", b""):
+            self.mode = "editing"
+        return True
+
+    def presence_group(self) -> str:
+        return f"presence-{group_name('result', self.result_id)}"
+
+    def event_groups(self) -> list[str]:
+        return [group_name("result", self.result_id)]
+
+    async def welcome(self) -> dict:
+        return {"revision": self.revision}
+
+    async def result_version(self, event: dict) -> None:
+        if event["result"] != self.result_id:
+            return
+        if event["draft"] and not self.can_see_drafts:
+            # The result became a draft: outside the team it is gone.
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send_json(
+            {
+                "event": "version",
+                "revision": event["revision"],
+                "author": event["author"],
+                "note": event["note"],
+                "html": event["html"],
+                "sent_at": event["sent_at"],
+            }
+        )
