@@ -44,7 +44,7 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Klassenraum läuft auf http://$(HOST):$(PORT)/ – beenden mit Strg+C."
-	exec $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	exec $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false
 
 test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
@@ -75,6 +75,7 @@ check-deploy: $(VENV)/.installed node_modules/.installed
 bench: install
 	$(PY) bench/pages.py
 	$(PY) bench/results.py
+	$(PY) bench/live.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,6 +12,30 @@ from projects.permissions import VIEW, get_project_for, get_result_for
 from workspace.access import LoginRequired
 from workspace.consumers import CLOSE_FORBIDDEN, PresenceConsumer
 from workspace.events import group_name
+
+
+def _version_text(event: dict) -> str:
+    """The page's message for a new version, encoded once per process, not once per socket."""
+    key = (event["result"], event["revision"], event["sent_at"])
+    cached = _version_cache.get(key)
+    if cached is None:
+        cached = json.dumps(
+            {
+                "event": "version",
+                "revision": event["revision"],
+                "author": event["author"],
+                "note": event["note"],
+                "html": event["html"],
+                "sent_at": event["sent_at"],
+            }
+        )
+        _version_cache[key] = cached
+        while len(_version_cache) > 32:
+            _version_cache.pop(next(iter(_version_cache)))
+    return cached
+
+
+_version_cache: dict[tuple, str] = {}
 
 
 class ProjectConsumer(PresenceConsumer):
@@ -98,13 +124,4 @@ class ResultConsumer(ProjectConsumer):
             # The result became a draft: outside the team it is gone.
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.send_json(
-            {
-                "event": "version",
-                "revision": event["revision"],
-                "author": event["author"],
-                "note": event["note"],
-                "html": event["html"],
-                "sent_at": event["sent_at"],
-            }
-        )
+        await self.send(text_data=_version_text(event))

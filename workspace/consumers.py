@@ -1,25 +1,23 @@
-"""Websocket consumers of the core, and the presence machinery every live page shares.
+"""Websocket consumers of the core, and the base every live page's socket shares.
 
-Presence is kept by the sockets themselves, so it works the same in one process or in many
-behind Redis: a new socket announces itself to its presence group, everybody there answers,
-and every socket repeats a heartbeat. A socket whose heartbeat stops (tab closed, connection
-dead, server process killed) drops out of every list after ``LIVE_PRESENCE_TIMEOUT``.
+Presence (who is on the page, viewing or editing) lives in :mod:`workspace.presence`: a
+shared store and one hub per process, so it works the same in one process or in many.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
+from workspace import presence
 from workspace.events import group_name
 
 # Close codes (4000–4999 are free for applications).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+PRESENCE_NAMES = 30
 
 
 class PresenceConsumer(AsyncJsonWebsocketConsumer):
@@ -28,6 +26,7 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
 
     #: the mode this socket reports ("viewing" or "editing")
     mode = "viewing"
+    presence_sent = False
 
     async def authorize(self, user) -> bool:
         return True
@@ -42,6 +41,9 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         """Extra fields for the first message, e.g. the current revision for a resync."""
         return {}
 
+    def presence_entry(self) -> dict[str, Any]:
+        return {"socket": self.channel_name, "person": self.person, "mode": self.mode}
+
     async def connect(self) -> None:
         user = self.scope["user"]
         if not user.is_authenticated or not user.is_active:
@@ -52,27 +54,22 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         self.person = {"id": user.pk, "name": user.get_display_name()}
-        self.peers: dict[str, dict[str, Any]] = {}
-        self.groups_joined = [
-            self.presence_group(),
-            group_name("user", user.pk),
-            *self.event_groups(),
-        ]
+        self.groups_joined = [group_name("user", user.pk), *self.event_groups()]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await self.send_json({"event": "welcome", "socket": self.channel_name, **await self.welcome()})
-        await self._announce("presence.join")
-        self.heartbeat = asyncio.create_task(self._heartbeat())
+        await self.send_json(
+            {"event": "welcome", "socket": self.channel_name, **await self.welcome()}
+        )
+        self.hub = presence.hub()
+        await self.hub.join(self.presence_group(), self)
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "groups_joined"):
             return
-        self.heartbeat.cancel()
         try:
-            await self.channel_layer.group_send(
-                self.presence_group(), {"type": "presence.leave", "socket": self.channel_name}
-            )
+            if hasattr(self, "hub"):
+                await self.hub.leave(self.presence_group(), self)
         finally:
             for group in self.groups_joined:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -81,80 +78,27 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         # Pages only listen; nothing a browser sends over the socket changes anything.
         return
 
-    # --- presence ------------------------------------------------------------------
-
-    async def _announce(self, kind: str, to: str | None = None) -> None:
-        message = {
-            "type": kind,
-            "socket": self.channel_name,
-            "person": self.person,
-            "mode": self.mode,
-        }
-        if to is None:
-            await self.channel_layer.group_send(self.presence_group(), message)
-        else:
-            await self.channel_layer.send(to, message)
-
-    async def _heartbeat(self) -> None:
-        interval = settings.LIVE_HEARTBEAT_SECONDS
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self._announce("presence.beat")
-            except Exception:  # noqa: S110 – the layer is down: the socket closes by itself
-                pass
-            await self._prune()
-
-    async def _prune(self) -> None:
-        deadline = time.monotonic() - settings.LIVE_PRESENCE_TIMEOUT
-        gone = [socket for socket, peer in self.peers.items() if peer["seen"] < deadline]
-        for socket in gone:
-            del self.peers[socket]
-        if gone:
-            await self._send_presence()
-
-    def _remember(self, event: dict) -> bool:
-        """Record a peer; True when the visible list changed."""
-        if event["socket"] == self.channel_name:
-            return False
-        before = self.peers.get(event["socket"])
-        self.peers[event["socket"]] = {
-            "person": event["person"],
-            "mode": event["mode"],
-            "seen": time.monotonic(),
-        }
-        return before is None or before["mode"] != event["mode"]
-
-    async def _send_presence(self) -> None:
+    async def send_presence(self, entries: list[dict[str, Any]]) -> None:
+        """Called by this process's presence hub with everybody on the page."""
         people: dict[int, dict[str, Any]] = {}
-        for peer in self.peers.values():
-            person = peer["person"]
+        for entry in entries:
+            person = entry["person"]
             if person["id"] == self.user_id:
                 continue
-            entry = people.setdefault(person["id"], {"name": person["name"], "mode": "viewing"})
-            if peer["mode"] == "editing":
-                entry["mode"] = "editing"
+            shown = people.setdefault(person["id"], {"name": person["name"], "mode": "viewing"})
+            if entry["mode"] == "editing":
+                shown["mode"] = "editing"
+        self.presence_sent = True
+        shown = sorted(people.values(), key=lambda p: (p["mode"] != "editing", p["name"]))
+        # A page names a few dozen people, then counts the rest: a list of hundreds helps
+        # nobody and would cost every socket kilobytes on every arrival.
         await self.send_json(
-            {"event": "presence", "people": sorted(people.values(), key=lambda p: p["name"])}
+            {
+                "event": "presence",
+                "people": shown[:PRESENCE_NAMES],
+                "more": max(0, len(shown) - PRESENCE_NAMES),
+            }
         )
-
-    async def presence_join(self, event: dict) -> None:
-        if event["socket"] != self.channel_name:
-            await self._announce("presence.here", to=event["socket"])
-        if self._remember(event) or event["socket"] == self.channel_name:
-            await self._send_presence()
-
-    async def presence_here(self, event: dict) -> None:
-        if self._remember(event):
-            await self._send_presence()
-
-    async def presence_beat(self, event: dict) -> None:
-        if self._remember(event):
-            await self._send_presence()
-
-    async def presence_leave(self, event: dict) -> None:
-        if self.peers.pop(event["socket"], None) is not None:
-            await self._send_presence()
 
 
 class NetworkPresenceConsumer(PresenceConsumer):

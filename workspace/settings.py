@@ -124,26 +124,26 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL muss mit redis://, rediss:// oder unix:// beginnen.")
+    # Pub/sub: one PUBLISH per group send and one subscriber connection per process, however
+    # many sockets are open. (The list-based RedisChannelLayer opened pool connections per
+    # socket and failed with MaxConnectionsError when hundreds of pages opened at once.)
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # One pool per process, shared by all its sockets: sized for many of them.
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=200),
-                        "socket_connect_timeout": 2,
-                    }
-                ],
+                "hosts": [{"address": REDIS_URL}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="klassenraum"),
-                "capacity": 1500,
-                "expiry": 30,
             },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The in-memory layer silently drops messages beyond a channel's capacity (default 100).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000},
+        }
+    }
 
 # --- Mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(

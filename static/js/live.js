@@ -23,16 +23,22 @@
     }
   }
 
-  function renderPresence(people) {
+  function renderPresence(people, more) {
     const list = document.getElementById("presence-list");
     const summary = document.getElementById("presence-status");
     if (!list) return;
-    list.replaceChildren(...people.map((person) => {
+    const items = people.map((person) => {
       const item = document.createElement("li");
       item.textContent = person.mode === "editing"
         ? person.name + " " + text("Editing") : person.name;
       return item;
-    }));
+    });
+    if (more) {
+      const item = document.createElement("li");
+      item.textContent = text("More").replace("%(n)s", more);
+      items.push(item);
+    }
+    list.replaceChildren(...items);
     if (summary) summary.textContent = people.length ? text("Online") : text("Alone");
   }
 
@@ -88,7 +94,7 @@
           else { revision = data.revision; resync(); }
         }
       } else if (data.event === "presence") {
-        renderPresence(data.people);
+        renderPresence(data.people, data.more || 0);
       } else if (data.event === "version") {
         onVersion(data);
       } else if (data.event === "result") {

@@ -19,19 +19,32 @@ from workspace.events import group_name, send_event_on_commit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _receive(layer, channel, timeout=0.5):
-    try:
-        return await asyncio.wait_for(layer.receive(channel), timeout)
-    except TimeoutError:
-        return None
-
-
 @pytest_asyncio.fixture
 async def listener():
+    """``await listener(timeout)``: the next message to a channel in group ``result-7``.
+
+    One task keeps receiving (cancelling a pub/sub layer's receive would drop the channel);
+    the test waits on a plain queue fed by it.
+    """
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(group_name("result", 7), channel)
-    yield lambda timeout=0.5: _receive(layer, channel, timeout)
+    inbox: asyncio.Queue = asyncio.Queue()
+
+    async def pump():
+        while True:
+            await inbox.put(await layer.receive(channel))
+
+    task = asyncio.ensure_future(pump())
+
+    async def next_message(timeout=0.5):
+        try:
+            return await asyncio.wait_for(inbox.get(), timeout)
+        except TimeoutError:
+            return None
+
+    yield next_message
+    task.cancel()
     await layer.group_discard(group_name("result", 7), channel)
     await database_sync_to_async(connections.close_all)()
 

@@ -26,7 +26,7 @@ def test_channel_layer_down_is_degraded_not_down(client, db, settings):
     # A Redis that nobody listens on: port 1 of loopback.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0"}]},
         }
     }
@@ -92,5 +92,8 @@ def test_database_unreachable_answers_503_from_the_real_server(tmp_path):
 
 @pytest.mark.services
 def test_redis_channel_layer_is_reported_ok(client, db, settings):
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert (
+        settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    )
     assert client.get("/healthz").json()["channel_layer"] == "ok"

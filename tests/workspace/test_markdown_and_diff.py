@@ -7,7 +7,9 @@ from workspace.markdown import render_markdown
 
 
 def test_markdown_renders_structure_and_anchors_headings():
-    html = render_markdown("# Ziele\n\n- eins\n- zwei\n\n## Ziele\n\n**fett** [Link](https://example.org)")
+    html = render_markdown(
+        "# Ziele\n\n- eins\n- zwei\n\n## Ziele\n\n**fett** [Link](https://example.org)"
+    )
     assert '<h2 id="abschnitt-ziele">Ziele</h2>' in html
     assert '<h3 id="abschnitt-ziele-2">Ziele</h3>' in html
     assert "<li>eins</li>" in html and "<strong>fett</strong>" in html
@@ -16,8 +18,8 @@ def test_markdown_renders_structure_and_anchors_headings():
 
 def test_markdown_never_lets_html_or_script_urls_through():
     html = render_markdown(
-        '<script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) '
-        '[b](data:text/html,<script>alert(1)</script>) ![c](javascript:alert(1))'
+        "<script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) "
+        "[b](data:text/html,<script>alert(1)</script>) ![c](javascript:alert(1))"
     )
     assert "<script" not in html and "<img" not in html
     assert not re.search(r"<[^>]*\bon\w+=", html)  # no event handler inside any tag

@@ -6,13 +6,13 @@ import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
 from django.test import Client
 
 from tests.factories import UserFactory
+from workspace import presence
 from workspace.asgi import application
 from workspace.consumers import CLOSE_UNAUTHENTICATED
 
@@ -72,13 +72,17 @@ async def test_foreign_origin_is_refused_even_when_logged_in():
 
 
 async def test_logged_in_people_see_each_other_come_and_go():
-    anna = socket("/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers")))
+    anna = socket(
+        "/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers"))
+    )
     assert (await anna.connect())[0]
     welcome = await anna.receive_json_from()
     assert welcome["event"] == "welcome"
     assert await next_presence(anna) == []
 
-    ida = socket("/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("ida", "Ida Imhoff")))
+    ida = socket(
+        "/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("ida", "Ida Imhoff"))
+    )
     assert (await ida.connect())[0]
     await presence_becomes(anna, ["Ida Imhoff"])
     await presence_becomes(ida, ["Anna Albers"])
@@ -91,19 +95,16 @@ async def test_logged_in_people_see_each_other_come_and_go():
 async def test_a_socket_that_falls_silent_drops_out_after_the_timeout(settings):
     settings.LIVE_HEARTBEAT_SECONDS = 0.1
     settings.LIVE_PRESENCE_TIMEOUT = 0.5
-    anna = socket("/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers")))
+    anna = socket(
+        "/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers"))
+    )
     assert (await anna.connect())[0]
     await presence_becomes(anna, [])
-    # A socket of a server process that is then killed: it announces itself once and is
-    # never heard of again (no leave message, no heartbeat).
-    await get_channel_layer().group_send(
+    # A socket of a server process that is then killed: its entry is written once and
+    # never refreshed again (no leave, no heartbeat).
+    await presence.hub().store.touch(
         "presence-network",
-        {
-            "type": "presence.join",
-            "socket": "specific.gestorben!1",
-            "person": {"id": 999, "name": "Gerd Geist"},
-            "mode": "viewing",
-        },
+        [{"socket": "gestorben!1", "person": {"id": 999, "name": "Gerd Geist"}, "mode": "viewing"}],
     )
     await presence_becomes(anna, ["Gerd Geist"])
     await presence_becomes(anna, [], timeout=2)
@@ -111,7 +112,9 @@ async def test_a_socket_that_falls_silent_drops_out_after_the_timeout(settings):
 
 
 async def test_messages_from_the_browser_change_nothing():
-    anna = socket("/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers")))
+    anna = socket(
+        "/ws/netzwerk/", ORIGIN, (b"cookie", await session_cookie_for("anna", "Anna Albers"))
+    )
     assert (await anna.connect())[0]
     await presence_becomes(anna, [])
     await anna.send_json_to({"event": "presence", "people": [{"name": "Falsch"}]})
