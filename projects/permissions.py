@@ -45,7 +45,9 @@ DENIED = {
     MANAGE_TEAM: _(
         "Nur die Koordination des Leitprojekts und die Geschäftsstelle verwalten das Team."
     ),
-    EDIT_RESULTS: _("Ergebnisse bearbeiten nur Bearbeitung und Koordination des Teams."),
+    EDIT_RESULTS: _(
+        "Ergebnisse bearbeiten nur Bearbeitung und Koordination des Teams und die Geschäftsstelle."
+    ),
 }
 
 

@@ -75,11 +75,13 @@ VERSION_COLUMNS = (
 )
 
 
-def versions_of(result: Result):
+def versions_of(result: Result, *, with_drafts: bool = True):
     """The versions page's rows, newest first, without loading any body (``.only``);
-    the body's length comes from the database."""
+    the body's length comes from the database. Outside the team, versions written while the
+    result was a draft stay hidden, as drafts do."""
+    history = result.history if with_drafts else result.history.exclude(maturity="draft")
     return (
-        result.history.select_related("history_user")
+        history.select_related("history_user")
         .only(*VERSION_COLUMNS)
         .annotate(body_length=Length("body"))
         .order_by("-revision")
@@ -98,15 +100,18 @@ class VersionPage:
     result: Result
     number: int
     per_page: int
+    with_drafts: bool = True
 
     @classmethod
-    def of(cls, result: Result, requested: str | None, *, per_page: int) -> VersionPage:
+    def of(
+        cls, result: Result, requested: str | None, *, per_page: int, with_drafts: bool = True
+    ) -> VersionPage:
         pages = max(1, -(-result.revision // per_page))
         try:
             number = min(max(1, int(requested or 1)), pages)
         except ValueError:
             number = 1
-        return cls(result=result, number=number, per_page=per_page)
+        return cls(result=result, number=number, per_page=per_page, with_drafts=with_drafts)
 
     @property
     def count(self) -> int:
@@ -139,7 +144,9 @@ class VersionPage:
     def versions(self) -> list:
         top = self.count - (self.number - 1) * self.per_page
         return list(
-            versions_of(self.result).filter(revision__lte=top, revision__gt=top - self.per_page)
+            versions_of(self.result, with_drafts=self.with_drafts).filter(
+                revision__lte=top, revision__gt=top - self.per_page
+            )
         )
 
 
@@ -162,9 +169,10 @@ def with_change_sizes(result: Result, versions: list) -> list:
     return versions
 
 
-def two_versions(result: Result, old: int, new: int) -> dict:
+def two_versions(result: Result, old: int, new: int, *, with_drafts: bool = True) -> dict:
     """Versions ``old`` and ``new`` of ``result`` in one query, keyed by revision."""
-    rows = result.history.filter(revision__in={old, new}).only(
+    history = result.history if with_drafts else result.history.exclude(maturity="draft")
+    rows = history.filter(revision__in={old, new}).only(
         "revision", "title", "summary", "body", "history_date", "history_change_reason"
     )
     return {row.revision: row for row in rows}

@@ -27,6 +27,7 @@ from projects.permissions import (
     CHANGE,
     EDIT_RESULTS,
     MANAGE_TEAM,
+    VIEW,
     can_create_project,
     get_project_for,
     get_result_for,
@@ -410,7 +411,12 @@ def _conflict(request, result: Result, access, *, mine: dict, note: str) -> Http
 @require_GET
 def result_versions(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
     result, access = get_result_for(request.user, slug, result_id)
-    page = selectors.VersionPage.of(result, request.GET.get("seite"), per_page=VERSIONS_PER_PAGE)
+    page = selectors.VersionPage.of(
+        result,
+        request.GET.get("seite"),
+        per_page=VERSIONS_PER_PAGE,
+        with_drafts=access.has(VIEW),
+    )
     versions = selectors.with_change_sizes(result, page.versions())
     return render(
         request,
@@ -439,7 +445,11 @@ def result_compare(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
     result, access = get_result_for(request.user, slug, result_id)
     old = _revision_param(request.GET.get("von"), max(1, result.revision - 1))
     new = _revision_param(request.GET.get("zu"), result.revision)
-    versions = selectors.two_versions(result, old, new) if old and new else {}
+    versions = (
+        selectors.two_versions(result, old, new, with_drafts=access.has(VIEW))
+        if old and new
+        else {}
+    )
     if old not in versions or new not in versions:
         return render(
             request,

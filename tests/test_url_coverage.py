@@ -3,9 +3,10 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.projects.test_permission_matrix import MATRIX as PROJECTS
+from tests.projects.test_results_matrix import MATRIX as RESULTS
 from tests.workspace.test_permission_matrix import MATRIX as WORKSPACE
 
-MATRICES = {"workspace": WORKSPACE, "projects": PROJECTS}
+MATRICES = {"workspace": WORKSPACE, "projects": PROJECTS, "results": RESULTS}
 
 
 def _all_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -260,3 +260,22 @@ def test_attachments_are_stored_and_served_to_who_may_see_them(
     assert as_user(None).get(f"{base}/anhaenge/{attachment.pk}/").status_code == 302
     other = MembershipFactory().user
     assert as_user(other).post(f"{base}/anhaenge/", {"file": upload}).status_code == 404
+
+
+def test_versions_written_as_draft_stay_with_the_team(
+    as_user, result, coordinator, outsider, project
+):
+    services.project_update(project=project, by=coordinator, visibility="public")
+    services.result_update(result=result, by=coordinator, base_revision=1, body="Entwurf 2")
+    services.result_update(
+        result=result, by=coordinator, base_revision=2, body="Veröffentlicht", maturity="tested"
+    )
+    base = f"/leitprojekte/{project.slug}/ergebnisse/{result.pk}"
+    page = as_user(outsider).get(f"{base}/versionen/")
+    assert [v.revision for v in page.context["versions"]] == [3]
+    assert (
+        "Entwurf 2" not in as_user(outsider).get(f"{base}/vergleich/?von=2&zu=3").content.decode()
+    )
+    assert as_user(outsider).get(f"{base}/vergleich/?von=2&zu=3").status_code == 400
+    team_page = as_user(coordinator).get(f"{base}/versionen/")
+    assert [v.revision for v in team_page.context["versions"]] == [3, 2, 1]
