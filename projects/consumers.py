@@ -115,7 +115,13 @@ class ResultConsumer(ProjectConsumer):
         return [group_name("result", self.result_id)]
 
     async def welcome(self) -> dict:
-        return {"revision": self.revision}
+        return {"revision": await self._current_revision()}
+
+    @database_sync_to_async
+    def _current_revision(self) -> int:
+        from projects.models import Result
+
+        return Result.objects.filter(pk=self.result_id).values_list("revision", flat=True).first()
 
     async def result_version(self, event: dict) -> None:
         if event["result"] != self.result_id:

@@ -300,8 +300,20 @@ def _team_put(*, project: LeadProject, user: User, role: str) -> TeamMembership:
     return membership
 
 
-def _coordinators_left(project: LeadProject, *, without: User) -> int:
-    return project.team.filter(role=Role.COORDINATOR).exclude(user=without).count()
+def _keep_a_coordinator(membership: TeamMembership) -> None:
+    """Refuse to take the last coordinator out of a project: someone must manage the team."""
+    if membership.role != Role.COORDINATOR:
+        return
+    others = membership.project.team.filter(role=Role.COORDINATOR).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError(
+            {
+                "role": _(
+                    "Ein Leitprojekt braucht mindestens eine Koordination. "
+                    "Benennen Sie zuerst eine weitere."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -336,16 +348,7 @@ def team_member_change_role(*, membership: TeamMembership, by: User, role: str) 
     if membership.role == role:
         return
     project = membership.project
-    if membership.role == Role.COORDINATOR and not _coordinators_left(
-        project, without=membership.user
-    ):
-        raise ValidationError(
-            {
-                "role": _(
-                    "Ein Leitprojekt braucht mindestens eine Koordination. Benennen Sie zuerst eine weitere."
-                )
-            }
-        )
+    _keep_a_coordinator(membership)
     _team_put(project=project, user=membership.user, role=role)
     ProjectActivity.objects.create(
         project=project,
@@ -368,16 +371,7 @@ def team_member_change_role(*, membership: TeamMembership, by: User, role: str) 
 def team_member_remove(*, membership: TeamMembership, by: User) -> None:
     membership = TeamMembership.objects.select_for_update().get(pk=membership.pk)
     project = membership.project
-    if membership.role == Role.COORDINATOR and not _coordinators_left(
-        project, without=membership.user
-    ):
-        raise ValidationError(
-            {
-                "role": _(
-                    "Ein Leitprojekt braucht mindestens eine Koordination. Benennen Sie zuerst eine weitere."
-                )
-            }
-        )
+    _keep_a_coordinator(membership)
     user = membership.user
     membership.delete()
     sync_role_permissions(project=project, user=user, role=None)

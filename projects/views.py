@@ -178,9 +178,9 @@ def project_status(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(project)
 
 
-@require_GET
-def project_team(request: HttpRequest, slug: str) -> HttpResponse:
-    project, access = get_project_for(request.user, slug)
+def _team_page(request, project, access, *, add_form=None, status: int = 200) -> HttpResponse:
+    if add_form is None and access.can_manage_team:
+        add_form = TeamAddForm()
     return render(
         request,
         "projects/project_team.html",
@@ -188,10 +188,17 @@ def project_team(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "access": access,
             "team": selectors.team_of(project),
-            "add_form": TeamAddForm() if access.can_manage_team else None,
+            "add_form": add_form,
             "roles": TeamMembership.Role.choices,
         },
+        status=status,
     )
+
+
+@require_GET
+def project_team(request: HttpRequest, slug: str) -> HttpResponse:
+    project, access = get_project_for(request.user, slug)
+    return _team_page(request, project, access)
 
 
 @require_POST
@@ -215,18 +222,7 @@ def team_add(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"name": form.cleaned_data["person"].get_display_name()},
             )
             return redirect("projects:team", slug=project.slug)
-    return render(
-        request,
-        "projects/project_team.html",
-        {
-            "project": project,
-            "access": access,
-            "team": selectors.team_of(project),
-            "add_form": form,
-            "roles": TeamMembership.Role.choices,
-        },
-        status=400,
-    )
+    return _team_page(request, project, access, add_form=form, status=400)
 
 
 def _membership_for(request: HttpRequest, slug: str, member_id: int):

@@ -78,6 +78,13 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         # Pages only listen; nothing a browser sends over the socket changes anything.
         return
 
+    async def layer_state(self, healthy: bool) -> None:
+        """The shared layer went away (live updates pause) or came back (resync)."""
+        if healthy:
+            await self.send_json({"event": "resumed", **await self.welcome()})
+        else:
+            await self.send_json({"event": "paused"})
+
     async def send_presence(self, entries: list[dict[str, Any]]) -> None:
         """Called by this process's presence hub with everybody on the page."""
         people: dict[int, dict[str, Any]] = {}

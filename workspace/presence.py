@@ -116,6 +116,7 @@ class Hub:
         self.store = _make_store()
         self.local: dict[str, dict[str, Any]] = {}  # group -> socket name -> consumer
         self.sent: dict[str, list] = {}
+        self.healthy = True
         self.wake = asyncio.Event()
         self.task = asyncio.get_running_loop().create_task(self._run())
 
@@ -153,7 +154,8 @@ class Hub:
             # Arrivals in a burst are handed out together, not one list per arrival.
             await asyncio.sleep(0.05)
             now = time.monotonic()
-            beat = now - last_beat >= settings.LIVE_HEARTBEAT_SECONDS
+            beat = now - last_beat >= settings.LIVE_HEARTBEAT_SECONDS or not self.healthy
+            healthy = True
             for group in list(self.local):
                 try:
                     if beat:
@@ -161,9 +163,22 @@ class Hub:
                         await self.store.touch(group, [c.presence_entry() for c in consumers])
                     await self._push(group, await self.store.entries(group))
                 except Exception:
+                    healthy = False
                     logger.warning("Anwesenheit für %s nicht aktualisiert", group, exc_info=True)
             if beat:
                 last_beat = now
+            if healthy != self.healthy:
+                self.healthy = healthy
+                await self._tell_all(healthy)
+
+    async def _tell_all(self, healthy: bool) -> None:
+        """Redis went away or came back: every open page here should know."""
+        for sockets in list(self.local.values()):
+            for consumer in list(sockets.values()):
+                try:
+                    await consumer.layer_state(healthy)
+                except Exception:
+                    logger.warning("Live-Zustand nicht gemeldet", exc_info=True)
 
     async def _push(self, group: str, entries: list[Entry]) -> None:
         consumers = list(self.local.get(group, {}).values())

@@ -270,3 +270,5 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=10.0)
 LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
 LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)
+# Change notes ("Kapitel 3 ergänzt", "wiederhergestellt aus Version 4") may be longer than 100.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

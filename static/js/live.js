@@ -11,6 +11,12 @@
   const baseRevision = revision;
   let retry = 1000;
 
+  // Fills %(name)s placeholders in one pass, so a "$" or a placeholder inside a value stays
+  // as typed.
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  }
+
   function announce(message, link) {
     if (!status) return;
     status.replaceChildren(document.createTextNode(message));
@@ -35,7 +41,7 @@
     });
     if (more) {
       const item = document.createElement("li");
-      item.textContent = text("More").replace("%(n)s", more);
+      item.textContent = fill(text("More"), { n: more });
       items.push(item);
     }
     list.replaceChildren(...items);
@@ -59,7 +65,9 @@
     if (data.revision <= revision && root.dataset.liveMode !== "editing") return;
     const before = revision;
     revision = Math.max(revision, data.revision);
-    const message = text("Saved").replace("%(n)s", data.revision).replace("%(name)s", data.author);
+    const message = data.author
+      ? fill(text("Saved"), { n: data.revision, name: data.author })
+      : fill(text("Newer"), { n: data.revision });
     if (root.dataset.liveMode === "editing") {
       const alert = document.getElementById("live-conflict");
       if (alert && data.revision > baseRevision) {
@@ -86,20 +94,22 @@
     socket.addEventListener("open", () => { retry = 1000; });
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
-      if (data.event === "welcome") {
+      if (data.event === "welcome" || data.event === "resumed") {
         root.dataset.liveConnected = "true";
         if (status && status.dataset.paused === "true") { announce(text("Resumed")); status.dataset.paused = "false"; }
         if (data.revision && data.revision > revision) {
-          if (root.dataset.liveMode === "editing") onVersion({ revision: data.revision, author: "?" });
+          if (root.dataset.liveMode === "editing") onVersion({ revision: data.revision, author: null });
           else { revision = data.revision; resync(); }
         }
+      } else if (data.event === "paused") {
+        root.dataset.liveConnected = "false";
+        if (status) { status.dataset.paused = "true"; status.textContent = text("Paused"); }
       } else if (data.event === "presence") {
         renderPresence(data.people, data.more || 0);
       } else if (data.event === "version") {
         onVersion(data);
       } else if (data.event === "result") {
-        announce(text("Result").replace("%(name)s", data.author).replace("%(n)s", data.revision)
-          .replace("%(title)s", data.title));
+        announce(fill(text("Result"), { name: data.author, n: data.revision, title: data.title }));
       } else if (data.event === "notice") {
         announce(data.text);
       }

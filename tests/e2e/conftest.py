@@ -68,7 +68,8 @@ def _healthy(port: int) -> bool:
         connection.close()
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
+def _manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` in ``env``; its standard output, or the test fails with both streams."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -82,6 +83,7 @@ def _manage(env: dict[str, str], *args: str) -> None:
             f"manage.py {' '.join(args)} ist gescheitert:\n{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
+    return result.stdout
 
 
 def start_server(env: dict[str, str], log: Path) -> Server:
@@ -146,6 +148,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
     env["DEBUG"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
+    # Uploads (result attachments) of the run go to a directory of its own, not into media/.
+    env["MEDIA_ROOT"] = str(tmp_path_factory.mktemp("media"))
     if redis_url := os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = redis_url
         # Our own group names in a shared Redis: a developer's server or another run on the
@@ -229,6 +233,16 @@ def _log_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, base: s
     page.get_by_label("Passwort", exact=True).fill(password)
     page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
+
+
+@pytest.fixture(scope="session")
+def manage(server_env: dict[str, str]) -> Callable[..., str]:
+    """``manage("shell", "-c", code)``: manage.py on the server's database.
+
+    Returns the command's output; a failing command fails the test. For arranging data the
+    browser cannot create (another account, say) while the server is up.
+    """
+    return lambda *args: _manage(server_env, *args)
 
 
 @pytest.fixture
