@@ -343,6 +343,7 @@ def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpRespon
         {
             **_result_context(result, access),
             **_live_context(request, result),
+            "sections": sections_for("result_detail", request, result),
             "last_change": last_change,
             "attachments": list(result.attachments.all()),
             "attachment_form": AttachmentForm() if access.can_edit_results else None,

@@ -90,7 +90,9 @@ class Row:
     refusal: str | None = None
 
 
-REFUSAL = "Ergebnisse bearbeiten nur Bearbeitung und Koordination des Teams und die Geschäftsstelle."
+REFUSAL = (
+    "Ergebnisse bearbeiten nur Bearbeitung und Koordination des Teams und die Geschäftsstelle."
+)
 
 # fmt: off
 MATRIX: dict[str, Row] = {
