@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import sections
-        from projects.demo import seed_projects, seed_results
+        from projects.demo import seed_projects, seed_results, seed_reuse
         from workspace.demo import register_seeder
         from workspace.hooks import register_section
 
@@ -26,3 +26,4 @@ class ProjectsConfig(AppConfig):
         )
         register_seeder(seed_projects, order=10)
         register_seeder(seed_results, order=20)
+        register_seeder(seed_reuse, order=30)

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from projects import services
-from projects.models import LeadProject, Result, TeamMembership
+from projects.models import Adoption, LeadProject, Result, TeamMembership, Template
 from workspace.models import Municipality, Topic, User
 
 Status = LeadProject.Status
@@ -215,4 +215,46 @@ def seed_results(*, stdout) -> None:
         kind=Result.Kind.TENDER,
         maturity=Result.Maturity.TESTED,
         summary="Vorlage für die Ausschreibung sensorgesteuerter Straßenbeleuchtung.",
+    )
+
+
+def seed_reuse(*, stdout) -> None:
+    """The completed project's tender template, adopted by Warstein, one change not taken yet."""
+    office = User.objects.get(username="buero")
+    tender = Result.objects.get(
+        project__slug=LIGHTING, title="Ausschreibungsvorlage Smarte Straßenbeleuchtung"
+    )
+    if Template.objects.filter(result=tender).exists():
+        return
+    template = services.template_publish(
+        result=tender,
+        by=office,
+        licence=Template.Licence.CC_BY,
+        recommended_revision=tender.revision,
+        prerequisites="Ein Straßenbeleuchtungskataster und ein Beschluss des Rates zur Umrüstung.",
+        effort="Etwa zwei Wochen für die Anpassung an die eigene Kommune.",
+        contact="Stadt Arnsberg, Fachdienst Tiefbau",
+    )
+    warstein = Municipality.objects.get(name="Warstein")
+    staff = User.objects.filter(username="warstein-tiefbau").first()
+    if staff is None:
+        from workspace import services as core
+
+        staff = core.user_create(
+            username="warstein-tiefbau", password=None, display_name="Wiebke Wienand"
+        )
+        core.membership_start(user=staff, municipality=warstein, function="Tiefbauamt")
+    adoption = services.adoption_create(template=template, municipality=warstein, by=staff)
+    services.adoption_set_status(
+        adoption=adoption,
+        by=staff,
+        status=Adoption.Status.PILOT,
+        experience="Pilot in zwei Straßenzügen; die Eignungskriterien passten ohne Änderung.",
+    )
+    services.result_update(
+        result=tender,
+        by=office,
+        base_revision=tender.revision,
+        note="Energieverbrauch als Zuschlagskriterium ergänzt",
+        body=tender.body + "\n## Zuschlagskriterien\n\n- Preis (60 %)\n- Energieverbrauch (40 %)\n",
     )

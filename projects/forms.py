@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import LeadProject, Result, TeamMembership
+from projects.models import Adoption, LeadProject, Result, TeamMembership, Template
 from workspace.forms import KernFormMixin
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
@@ -175,4 +175,120 @@ class AttachmentForm(KernFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class TemplateForm(KernFormMixin, forms.Form):
+    licence = forms.ChoiceField(label=_("Lizenz"), choices=Template.Licence.choices)
+    recommended_revision = forms.IntegerField(
+        label=_("Empfohlene Version"),
+        min_value=1,
+        help_text=_("Diese Version übernehmen Kommunen, wenn sie nichts anderes wählen."),
+    )
+    prerequisites = forms.CharField(
+        label=_("Voraussetzungen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    effort = forms.CharField(label=_("Aufwand"), required=False, max_length=200)
+    contact = forms.CharField(label=_("Ansprechperson"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class AdoptForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("Für welche Kommune?"), queryset=None)
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+
+
+class TakeOverForm(KernFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Neue Fassung Ihrer Nachnutzung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "class": "kr-editor"}),
+        help_text=_(
+            "Vorschlag: Ihre Fassung mit den Änderungen der Vorlage. Wo beide dieselbe Stelle "
+            "geändert haben, stehen beide Fassungen zwischen Markierungen – bitte entscheiden Sie."
+        ),
+    )
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class AdoptionStatusForm(KernFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Stand der Nachnutzung"), choices=Adoption.Status.choices)
+    experience = forms.CharField(
+        label=_("Erfahrungsbericht"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kurz: Was hat funktioniert, was nicht? Andere Kommunen lesen mit."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class OfferForm(KernFormMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Nachricht an das Team der Vorlage"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class DeclineForm(KernFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Begründung für die Kommune"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
+
+class TemplateFilterForm(KernFormMixin, forms.Form):
+    topic = forms.ModelChoiceField(
+        label=_("Thema"),
+        required=False,
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("alle Themen"),
+    )
+    project = forms.ModelChoiceField(
+        label=_("Leitprojekt"),
+        required=False,
+        queryset=LeadProject.objects.all(),
+        to_field_name="slug",
+        empty_label=_("alle Leitprojekte"),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        required=False,
+        queryset=Municipality.objects.members(),
+        to_field_name="slug",
+        empty_label=_("alle Kommunen"),
+    )
+    maturity = forms.ChoiceField(
+        label=_("Reife"),
+        required=False,
+        choices=[("", _("jede Reife"))] + [c for c in Result.Maturity.choices if c[0] != "draft"],
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            from projects.permissions import visible_projects
+
+            self.fields["project"].queryset = visible_projects(user)
         self.apply_kern_classes()

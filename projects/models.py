@@ -263,7 +263,30 @@ class Result(models.Model):
         TESTED = "tested", _("in der Praxis erprobt")
 
     project = models.ForeignKey(
-        LeadProject, verbose_name=_("Leitprojekt"), on_delete=models.PROTECT, related_name="results"
+        LeadProject,
+        verbose_name=_("Leitprojekt"),
+        on_delete=models.PROTECT,
+        related_name="results",
+        null=True,
+        blank=True,
+    )
+    # An adopted copy belongs to a municipality instead of a project (exactly one of the two).
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
+        related_name="adopted_results",
+        null=True,
+        blank=True,
+    )
+    # For a copy: the source version this version of the copy is based on (kept in history).
+    upstream = models.ForeignKey(
+        "projects.HistoricalResult",
+        verbose_name=_("Stand der Vorlage"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     title = models.CharField(_("Titel"), max_length=200)
     summary = models.CharField(_("Kurzbeschreibung"), max_length=400, blank=True)
@@ -293,6 +316,14 @@ class Result(models.Model):
             models.CheckConstraint(
                 condition=Q(revision__gte=1), name="projects_result_revision_positive"
             ),
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(municipality__isnull=True))
+                | (Q(project__isnull=True) & Q(municipality__isnull=False)),
+                name="projects_result_owned_by_project_or_municipality",
+                violation_error_message=_(
+                    "Ein Ergebnis gehört entweder zu einem Leitprojekt oder zu einer Kommune."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -320,7 +351,50 @@ class Result(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:result", kwargs={"slug": self.project.slug, "result_id": self.pk})
+        return self.url()
+
+    def url(self, action: str = "") -> str:
+        """The path of this result's page ``action`` ("bearbeiten", "versionen", …), under its
+        project or, for an adopted copy, under its municipality."""
+        if self.project_id:
+            base = reverse(
+                "projects:result", kwargs={"slug": self.project.slug, "result_id": self.pk}
+            )
+        else:
+            base = reverse(
+                "copies:result",
+                kwargs={"municipality": self.municipality.slug, "result_id": self.pk},
+            )
+        return f"{base}{action}/" if action else base
+
+    @property
+    def edit_url(self) -> str:
+        return self.url("bearbeiten")
+
+    @property
+    def versions_url(self) -> str:
+        return self.url("versionen")
+
+    @property
+    def compare_url(self) -> str:
+        return self.url("vergleich")
+
+    @property
+    def restore_url(self) -> str:
+        return self.url("wiederherstellen")
+
+    @property
+    def attachments_url(self) -> str:
+        return self.url("anhaenge")
+
+    @property
+    def owner(self):
+        """The project or, for a copy, the municipality the result belongs to."""
+        return self.project if self.project_id else self.municipality
+
+    @property
+    def is_copy(self) -> bool:
+        return self.municipality_id is not None
 
     @property
     def is_draft(self) -> bool:
@@ -360,3 +434,141 @@ class ResultAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Template(models.Model):
+    """A result published for reuse (*Vorlage*), with what another municipality needs to know."""
+
+    class Licence(models.TextChoices):
+        CC_BY = "cc-by-4.0", _("CC BY 4.0")
+        CC0 = "cc0", _("CC0 (gemeinfrei)")
+        DL_BY = "dl-de-by-2.0", _("Datenlizenz Deutschland – Namensnennung 2.0")
+        INTERNAL = "internal", _("nur innerhalb des Netzwerks")
+
+    result = models.OneToOneField(
+        Result, on_delete=models.PROTECT, related_name="template", verbose_name=_("Ergebnis")
+    )
+    licence = models.CharField(_("Lizenz"), max_length=16, choices=Licence)
+    prerequisites = models.TextField(_("Voraussetzungen"), blank=True)
+    effort = models.CharField(_("Aufwand"), max_length=200, blank=True)
+    contact = models.CharField(_("Ansprechperson"), max_length=200, blank=True)
+    recommended = models.ForeignKey(
+        "projects.HistoricalResult",
+        verbose_name=_("Empfohlene Version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("Veröffentlicht am"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("Vorlage")
+        verbose_name_plural = _("Vorlagen")
+
+    def __str__(self) -> str:
+        return str(self.result)
+
+    def get_absolute_url(self) -> str:
+        return reverse("templates:detail", kwargs={"template_id": self.pk})
+
+    @property
+    def is_internal(self) -> bool:
+        return self.licence == self.Licence.INTERNAL
+
+
+class Adoption(models.Model):
+    """A municipality reusing a template (*Nachnutzung*): its own copy, and the thread back."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("geplant")
+        PILOT = "pilot", _("im Pilotbetrieb")
+        IN_USE = "in_use", _("im Einsatz")
+        DROPPED = "dropped", _("aufgegeben")
+
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="adoptions")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("Kommune")
+    )
+    copy = models.OneToOneField(Result, on_delete=models.PROTECT, related_name="adoption")
+    adopted_row = models.ForeignKey(
+        "projects.HistoricalResult",
+        verbose_name=_("Übernommene Version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dismissed_row = models.ForeignKey(
+        "projects.HistoricalResult",
+        verbose_name=_("Zuletzt verworfene Änderung der Vorlage"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("Stand"), max_length=8, choices=Status, default=Status.PLANNED)
+    experience = models.TextField(_("Erfahrungsbericht"), blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("Nachgenutzt seit"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-adopted_at"]
+        verbose_name = _("Nachnutzung")
+        verbose_name_plural = _("Nachnutzungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "municipality"],
+                name="projects_adoption_once_per_municipality",
+                violation_error_message=_("Diese Kommune nutzt die Vorlage schon nach."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} – {self.template}"
+
+
+class Offer(models.Model):
+    """An improvement a municipality offers back to the source team of its template."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        ACCEPTED = "accepted", _("angenommen")
+        DECLINED = "declined", _("abgelehnt")
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.PROTECT, related_name="offers")
+    base_row = models.ForeignKey(
+        "projects.HistoricalResult", on_delete=models.PROTECT, related_name="+"
+    )
+    copy_row = models.ForeignKey(
+        "projects.HistoricalResult", on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField(_("Nachricht an das Team"), blank=True)
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("Notiz zur Entscheidung"), blank=True)
+    source_row = models.ForeignKey(
+        "projects.HistoricalResult",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Die Version der Vorlage, die aus dem angenommenen Angebot entstand."),
+    )
+
+    class Meta:
+        ordering = ["-offered_at"]
+        verbose_name = _("Verbesserungsangebot")
+        verbose_name_plural = _("Verbesserungsangebote")
+
+    def __str__(self) -> str:
+        return f"{self.adoption}: {self.get_status_display()}"

@@ -204,3 +204,95 @@ def get_result_for(
             raise LoginRequired
         raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
     return result, access
+
+
+# --- adopted copies and templates ------------------------------------------------------
+
+
+def works_for(user: User | AnonymousUser, municipality_id: int) -> bool:
+    """Whether ``user`` is active staff of that municipality (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.objects.active().filter(user=user, municipality_id=municipality_id).exists()
+
+
+class CopyAccess:
+    """What a user may do with a municipality's adopted copy: everybody in the network reads
+    it; only that municipality's staff change it."""
+
+    can_change = False
+    can_manage_team = False
+
+    def __init__(self, user: User | AnonymousUser, municipality) -> None:
+        self.user = user
+        self.municipality = municipality
+        self.can_view = is_network_member(user) or is_network_office(user)
+        self.can_edit_results = works_for(user, municipality.pk)
+
+    def has(self, codename: str) -> bool:
+        if codename == VIEW:
+            return self.can_view
+        if codename == EDIT_RESULTS:
+            return self.can_edit_results
+        return False
+
+
+COPY_DENIED = _("Die Nachnutzung bearbeiten nur Mitarbeitende der Kommune, die sie nachnutzt.")
+
+
+def get_copy_for(
+    user: User | AnonymousUser, municipality_slug: str, result_id: int, *, perm: str | None = None
+):
+    """A municipality's adopted copy, with the same three answers as every other object."""
+    from projects.models import Result
+
+    result = (
+        Result.objects.select_related("municipality", "created_by", "adoption__template__result")
+        .filter(pk=result_id, municipality__slug=municipality_slug)
+        .first()
+    )
+    if not user.is_authenticated:
+        raise LoginRequired
+    if result is None:
+        raise Http404
+    access = CopyAccess(user, result.municipality)
+    if not access.can_view:
+        raise Http404
+    if perm is not None and not access.has(perm):
+        raise PermissionDenied(COPY_DENIED)
+    return result, access
+
+
+def visible_templates(user: User | AnonymousUser):
+    """Templates ``user`` may see: their project is visible, their result published, and
+    "internal to the network" ones never for anonymous visitors. One query."""
+    from projects.models import Result, Template
+
+    templates = Template.objects.filter(
+        result__project__in=visible_projects(user).values("pk"),
+    ).exclude(result__maturity=Result.Maturity.DRAFT)
+    if not user.is_authenticated:
+        templates = templates.exclude(licence=Template.Licence.INTERNAL)
+    return templates
+
+
+def get_template_for(user: User | AnonymousUser, template_id: int):
+    template = (
+        visible_templates(user)
+        .select_related("result__project__lead_municipality", "recommended", "published_by")
+        .filter(pk=template_id)
+        .first()
+    )
+    if template is None:
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    return template
+
+
+def is_source_team(user: User | AnonymousUser, project: LeadProject) -> bool:
+    """The source team (editor or coordinator of the template's project) decides on offers;
+    the network office's global rights do not stand in for the team here."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return ObjectPermissionChecker(user).has_perm(EDIT_RESULTS, project)

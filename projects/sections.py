@@ -11,7 +11,10 @@ from workspace.models import Municipality
 
 def municipality_projects(request: HttpRequest, municipality: Municipality) -> dict:
     return selectors.projects_of_municipality(user=request.user, municipality=municipality) | {
-        "municipality": municipality
+        "municipality": municipality,
+        "adoptions": list(
+            selectors.adoption_register(user=request.user, municipality=municipality)
+        ),
     }
 
 

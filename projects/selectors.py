@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
 
 from projects.models import LeadProject, ProjectActivity, Result, TeamMembership
@@ -176,3 +176,53 @@ def two_versions(result: Result, old: int, new: int, *, with_drafts: bool = True
         "revision", "title", "summary", "body", "history_date", "history_change_reason"
     )
     return {row.revision: row for row in rows}
+
+
+# --- templates and adoptions -------------------------------------------------------------
+
+
+def template_catalogue(*, user, topic=None, project=None, municipality=None, maturity=""):
+    """The catalogue as one query: each visible template with its adoptions counted by status."""
+    from projects.models import Adoption
+    from projects.permissions import visible_templates
+
+    counts = {
+        f"adopted_{status}": Count("adoptions", filter=Q(adoptions__status=status))
+        for status in Adoption.Status.values
+    }
+    templates = (
+        visible_templates(user)
+        .select_related("result__project__lead_municipality", "recommended")
+        .annotate(adopted=Count("adoptions"), **counts)
+        .order_by("result__title")
+    )
+    if topic is not None:
+        templates = templates.filter(result__project__topics=topic)
+    if project is not None:
+        templates = templates.filter(result__project=project)
+    if municipality is not None:
+        templates = templates.filter(
+            Q(result__project__lead_municipality=municipality)
+            | Q(result__project__participants=municipality)
+            | Q(adoptions__municipality=municipality)
+        )
+    if maturity:
+        templates = templates.filter(result__maturity=maturity)
+    return templates.distinct()
+
+
+def adoption_register(*, user, template=None, municipality=None, project=None):
+    """Who reuses what, since when, at which version, in which status (one query)."""
+    from projects.models import Adoption
+    from projects.permissions import visible_templates
+
+    adoptions = Adoption.objects.filter(template__in=visible_templates(user).values("pk"))
+    if template is not None:
+        adoptions = adoptions.filter(template=template)
+    if municipality is not None:
+        adoptions = adoptions.filter(municipality=municipality)
+    if project is not None:
+        adoptions = adoptions.filter(template__result__project=project)
+    return adoptions.select_related(
+        "municipality", "template__result", "copy__upstream", "adopted_row"
+    ).order_by("template__result__title", "municipality__name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import reuse_views, views
 
 app_name = "projects"
 
@@ -40,6 +40,11 @@ urlpatterns = [
         "<slug:slug>/ergebnisse/<int:result_id>/archivieren/",
         views.result_archive,
         name="result-archive",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/vorlage/",
+        reuse_views.result_publish,
+        name="result-publish",
     ),
     path(
         "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from projects import selectors, services
 from projects.forms import (
+    AdoptionStatusForm,
     AttachmentForm,
     LeadProjectForm,
     ProjectFilterForm,
@@ -22,13 +23,21 @@ from projects.forms import (
     TeamAddForm,
     TeamRoleForm,
 )
-from projects.models import LeadProject, Result, ResultAttachment, StaleRevision, TeamMembership
+from projects.models import (
+    LeadProject,
+    Result,
+    ResultAttachment,
+    StaleRevision,
+    TeamMembership,
+    Template,
+)
 from projects.permissions import (
     CHANGE,
     EDIT_RESULTS,
     MANAGE_TEAM,
     VIEW,
     can_create_project,
+    get_copy_for,
     get_project_for,
     get_result_for,
     results_visible_in,
@@ -86,6 +95,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "status_form": StatusChangeForm(choices=transitions) if transitions else None,
             "sections": sections_for("project_detail", request, project),
             "results": list(results_visible_in(project, access).active().order_by("title")),
+            "adoptions": list(selectors.adoption_register(user=request.user, project=project)),
             "live_url": f"/ws/leitprojekte/{project.slug}/"
             if request.user.is_authenticated
             else None,
@@ -277,13 +287,23 @@ def team_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
 VERSIONS_PER_PAGE = 50
 
 
+def _get(request: HttpRequest, result_id: int, owner: dict, perm: str | None = None):
+    """The result behind the URL: a project's result, or a municipality's adopted copy."""
+    if "municipality" in owner:
+        return get_copy_for(request.user, owner["municipality"], result_id, perm=perm)
+    return get_result_for(request.user, owner["slug"], result_id, perm=perm)
+
+
 def _result_context(result: Result, access) -> dict:
-    return {"project": result.project, "result": result, "access": access}
+    context = {"project": result.project, "result": result, "access": access}
+    if result.is_copy:
+        context["adoption"] = result.adoption
+    return context
 
 
 def _live_context(request: HttpRequest, result: Result, *, mode: str = "viewing") -> dict:
     """What a result page's live region needs (logged-in users only; sockets need a login)."""
-    if not request.user.is_authenticated:
+    if not request.user.is_authenticated or result.is_copy:
         return {}
     slug, pk = result.project.slug, result.pk
     query = "?modus=bearbeiten" if mode == "editing" else ""
@@ -295,6 +315,24 @@ def _live_context(request: HttpRequest, result: Result, *, mode: str = "viewing"
         "live_compare_url": reverse(
             "projects:result-compare", kwargs={"slug": slug, "result_id": pk}
         ),
+    }
+
+
+def _reuse_context(result: Result, access) -> dict:
+    """A copy shows where it came from and what changed upstream; a project's result shows
+    whether it is a template."""
+    if result.is_copy:
+        adoption = result.adoption
+        return {
+            "upstream": services.upstream_change(adoption),
+            "status_form": AdoptionStatusForm(
+                initial={"status": adoption.status, "experience": adoption.experience}
+            )
+            if access.can_edit_results
+            else None,
+        }
+    return {
+        "template": Template.objects.filter(result=result).select_related("recommended").first()
     }
 
 
@@ -320,8 +358,8 @@ def result_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, access = get_result_for(request.user, slug, result_id)
+def result_detail(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, access = _get(request, result_id, owner)
     if request.GET.get("teil") == "inhalt":
         # What a live page fetches after a reconnect: the same partial as the page.
         return render(request, "projects/_result_body.html", {"result": result})
@@ -344,6 +382,7 @@ def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpRespon
             **_result_context(result, access),
             **_live_context(request, result),
             "sections": sections_for("result_detail", request, result),
+            **_reuse_context(result, access),
             "last_change": last_change,
             "attachments": list(result.attachments.all()),
             "attachment_form": AttachmentForm() if access.can_edit_results else None,
@@ -352,8 +391,8 @@ def result_detail(request: HttpRequest, slug: str, result_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def result_edit(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, access = _get(request, result_id, owner, perm=EDIT_RESULTS)
     form = ResultForm(request.POST or None, instance=Result.objects.get(pk=result.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -406,8 +445,8 @@ def _conflict(request, result: Result, access, *, mine: dict, note: str) -> Http
 
 
 @require_GET
-def result_versions(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, access = get_result_for(request.user, slug, result_id)
+def result_versions(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, access = _get(request, result_id, owner)
     page = selectors.VersionPage.of(
         result,
         request.GET.get("seite"),
@@ -438,8 +477,8 @@ def _revision_param(value: str | None, default: int) -> int | None:
 
 
 @require_GET
-def result_compare(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, access = get_result_for(request.user, slug, result_id)
+def result_compare(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, access = _get(request, result_id, owner)
     old = _revision_param(request.GET.get("von"), max(1, result.revision - 1))
     new = _revision_param(request.GET.get("zu"), result.revision)
     versions = (
@@ -477,12 +516,12 @@ def result_compare(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
 
 
 @require_POST
-def result_restore(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+def result_restore(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, _access = _get(request, result_id, owner, perm=EDIT_RESULTS)
     form = RestoreForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Bitte wählen Sie eine Version zum Wiederherstellen."))
-        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+        return redirect(result.url("versionen"))
     revision = form.cleaned_data["revision"]
     try:
         services.result_restore(
@@ -498,11 +537,11 @@ def result_restore(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
                 "Das Ergebnis wurde inzwischen geändert. Prüfen Sie die Versionen und stellen Sie dann erneut wieder her."
             ),
         )
-        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+        return redirect(result.url("versionen"))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("projects:result-versions", slug=slug, result_id=result.pk)
+        return redirect(result.url("versionen"))
     messages.success(
         request,
         _(
@@ -514,8 +553,8 @@ def result_restore(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
 
 
 @require_POST
-def result_archive(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+def result_archive(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, _access = _get(request, result_id, owner, perm=EDIT_RESULTS)
     form = RestoreForm({"revision": 1, "base_revision": request.POST.get("base_revision")})
     if not form.is_valid():
         messages.error(request, _("Die Seite war veraltet. Bitte versuchen Sie es noch einmal."))
@@ -536,8 +575,8 @@ def result_archive(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
 
 
 @require_POST
-def attachment_upload(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
-    result, _access = get_result_for(request.user, slug, result_id, perm=EDIT_RESULTS)
+def attachment_upload(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
+    result, _access = _get(request, result_id, owner, perm=EDIT_RESULTS)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -556,9 +595,9 @@ def attachment_upload(request: HttpRequest, slug: str, result_id: int) -> HttpRe
 
 @require_GET
 def attachment_download(
-    request: HttpRequest, slug: str, result_id: int, attachment_id: int
+    request: HttpRequest, result_id: int, attachment_id: int, **owner
 ) -> FileResponse:
-    result, _access = get_result_for(request.user, slug, result_id)
+    result, _access = _get(request, result_id, owner)
     attachment = get_object_or_404(ResultAttachment, pk=attachment_id, result=result)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name

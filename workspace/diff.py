@@ -115,3 +115,78 @@ def diff_texts(old: str, new: str, *, context: int | None = CONTEXT) -> Diff:
             added += plus
             removed += minus
     return Diff(rows=rows, words_added=added, words_removed=removed)
+
+
+@dataclass
+class Merge:
+    text: str
+    conflicts: int
+
+
+def _changes(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
+    """Hunks that turn ``base`` into ``other``: (base start, base end, replacement lines)."""
+    return [
+        (i1, i2, other[j1:j2])
+        for op, i1, i2, j1, j2 in SequenceMatcher(None, base, other, autojunk=False).get_opcodes()
+        if op != "equal"
+    ]
+
+
+def merge_texts(base: str, ours: str, theirs: str, *, ours_label: str, theirs_label: str) -> Merge:
+    """Three-way merge by line: both sides' changes to ``base`` where they do not touch the
+    same lines; where they do, both versions one after the other between marker lines."""
+    a, b, c = (base or "").splitlines(), (ours or "").splitlines(), (theirs or "").splitlines()
+    hunks = sorted(
+        [(start, end, lines, "ours") for start, end, lines in _changes(a, b)]
+        + [(start, end, lines, "theirs") for start, end, lines in _changes(a, c)],
+        key=lambda h: (h[0], h[1]),
+    )
+    out: list[str] = []
+    conflicts = 0
+    position = 0
+    index = 0
+    while index < len(hunks):
+        start, end, lines, side = hunks[index]
+        # Gather every hunk overlapping this one (touching the same base lines).
+        group = [hunks[index]]
+        group_end = end
+        index += 1
+        while index < len(hunks) and (
+            hunks[index][0] < group_end
+            or (hunks[index][0] == group_end == hunks[index][1] == start)
+        ):
+            group.append(hunks[index])
+            group_end = max(group_end, hunks[index][1])
+            index += 1
+        out.extend(a[position:start])
+        sides = {h[3] for h in group}
+        if len(sides) == 1:
+            for _start, _end, h_lines, _side in group:
+                out.extend(h_lines)
+        else:
+            mine = _apply(a, start, group_end, [h for h in group if h[3] == "ours"])
+            other = _apply(a, start, group_end, [h for h in group if h[3] == "theirs"])
+            if mine == other:
+                out.extend(mine)
+            else:
+                conflicts += 1
+                out.append(f"<<<<<<< {ours_label}")
+                out.extend(mine)
+                out.append("=======")
+                out.extend(other)
+                out.append(f">>>>>>> {theirs_label}")
+        position = group_end
+    out.extend(a[position:])
+    return Merge(text="\n".join(out), conflicts=conflicts)
+
+
+def _apply(base: list[str], start: int, end: int, hunks: list) -> list[str]:
+    """The lines ``base[start:end]`` become with one side's ``hunks`` applied."""
+    result: list[str] = []
+    position = start
+    for h_start, h_end, lines, _side in sorted(hunks, key=lambda h: h[0]):
+        result.extend(base[position:h_start])
+        result.extend(lines)
+        position = h_end
+    result.extend(base[position:end])
+    return result

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("kommunen/", views.municipality_list, name="municipality-list"),
     path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality-detail"),
+    path("kommunen/<slug:municipality>/nachnutzungen/", include("projects.copy_urls")),
+    path("vorlagen/", include("projects.template_urls")),
     path("konto/", views.account, name="account"),
     path(
         "konto/anmelden/",
