@@ -60,7 +60,9 @@ class RedisStore:
         import redis.asyncio as redis
 
         # Blocking pool: a burst of arrivals waits for a connection instead of failing.
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=50, timeout=10)
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=50, timeout=10, retry_on_error=[redis.ConnectionError]
+        )
         self.redis = redis.Redis(connection_pool=pool)
         self.prefix = f"{prefix}:presence"
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import redis.exceptions
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +132,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL}],
+                # After Redis restarts, the first publish on the old connection fails; retry
+                # it once on a fresh one instead of losing that event.
+                "hosts": [
+                    {"address": REDIS_URL, "retry_on_error": [redis.exceptions.ConnectionError]}
+                ],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="klassenraum"),
             },
         }

@@ -58,7 +58,11 @@
     const target = document.getElementById("ergebnis-inhalt");
     if (!partial || !target) return;
     const response = await fetch(partial, { headers: { "X-Requested-With": "fetch" } });
-    if (response.ok) target.outerHTML = await response.text();
+    if (!response.ok) return;
+    target.outerHTML = await response.text();
+    const stand = document.getElementById("ergebnis-version");
+    if (stand) stand.textContent = revision;
+    announce(fill(text("Newer"), { n: revision }));
   }
 
   function onVersion(data) {
