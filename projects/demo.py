@@ -50,14 +50,8 @@ def seed_projects(*, stdout) -> None:
         services.team_member_add(
             project=project, by=coordinator, user=editor, role=TeamMembership.Role.EDITOR
         )
+        # Proposed to the steering committee; its held meeting agrees it (steering.demo).
         services.project_change_status(project=project, by=coordinator, to=Status.PROPOSED)
-        services.project_change_status(
-            project=project,
-            by=office,
-            to=Status.AGREED,
-            reason="Der Steuerkreis hat die Zusammenarbeit in seiner Sitzung vereinbart.",
-        )
-        services.project_change_status(project=project, by=coordinator, to=Status.RUNNING)
 
     if not LeadProject.objects.filter(slug=PARTICIPATION).exists():
         project = services.project_create(
@@ -93,7 +87,11 @@ def seed_projects(*, stdout) -> None:
             (Status.RUNNING, ""),
             (Status.COMPLETED, "Ausschreibungsvorlage fertig und in Arnsberg erprobt."),
         ]:
-            services.project_change_status(project=project, by=office, to=step, reason=reason)
+            # Agreed before the committee's decisions were kept here: its minutes are cited.
+            decision = "Beschluss des Steuerkreises (Protokoll)" if step == Status.AGREED else ""
+            services.project_change_status(
+                project=project, by=office, to=step, reason=reason, decision=decision
+            )
 
 
 DATA_MODEL_V1 = """# Datenmodell für offene Haushaltsdaten

@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class SteeringConfig(AppConfig):
     name = "steering"
     verbose_name = _("Steuerkreis")
+
+    def ready(self) -> None:
+        from projects.models import LeadProject
+        from projects.services import COMMITTEE_STEPS
+        from steering import sections
+        from steering.demo import seed_steering
+        from workspace.demo import register_seeder
+        from workspace.hooks import register_section
+
+        # From now on only an adopted agreement of the committee agrees a lead project.
+        COMMITTEE_STEPS.add((LeadProject.Status.PROPOSED, LeadProject.Status.AGREED))
+        register_section(
+            "project_detail",
+            template="steering/_project_agreements.html",
+            context=sections.project_agreements,
+            order=20,
+        )
+        register_section(
+            "result_detail",
+            template="steering/_result_approvals.html",
+            context=sections.result_approvals,
+            order=20,
+        )
+        # Between the projects (10) and their results (20): the held meeting starts Menden's.
+        register_seeder(seed_steering, order=15)

@@ -41,6 +41,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("leitprojekte/", include("projects.urls")),
+    path("steuerkreis/", include("steering.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("verwaltung/", admin.site.urls),
 ]

@@ -126,7 +126,10 @@ def test_results_stay_editable_when_the_project_is_completed(result, project, of
         ("running", ""),
         ("completed", "fertig"),
     ]:
-        services.project_change_status(project=project, by=office, to=step, reason=reason)
+        decision = "Vereinbarung 2026-1" if step == "agreed" else ""  # the committee's step
+        services.project_change_status(
+            project=project, by=office, to=step, reason=reason, decision=decision
+        )
     assert LeadProject.objects.get(pk=project.pk).status == "completed"
     assert services.result_update(result=result, by=editor, base_revision=1, body="Weiter")
 

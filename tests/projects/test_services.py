@@ -94,15 +94,18 @@ def test_adding_someone_twice_is_refused(project, coordinator, editor):
 
 def test_lifecycle_steps_follow_the_rules(project, coordinator, office):
     services.project_change_status(project=project, by=coordinator, to=Status.PROPOSED)
-    # Agreeing is the committee's decision; until it exists the network office records it.
-    with pytest.raises(PermissionDenied):
-        services.project_change_status(
-            project=project, by=coordinator, to=Status.AGREED, reason="Wir wollen."
-        )
-    with pytest.raises(ValidationError, match="begründen"):
-        services.project_change_status(project=project, by=office, to=Status.AGREED)
+    # Agreeing is the committee's decision: only its adopted agreement takes the step.
+    for user in (coordinator, office):
+        with pytest.raises(PermissionDenied, match="Beschluss des Steuerkreises"):
+            services.project_change_status(
+                project=project, by=user, to=Status.AGREED, reason="Wir wollen."
+            )
     services.project_change_status(
-        project=project, by=office, to=Status.AGREED, reason="Sitzung vom 12. März"
+        project=project,
+        by=office,
+        to=Status.AGREED,
+        reason="Sitzung vom 12. März",
+        decision="Vereinbarung 2026-1",
     )
     services.project_change_status(project=project, by=coordinator, to=Status.RUNNING)
     project.refresh_from_db()

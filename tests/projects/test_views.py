@@ -155,7 +155,7 @@ def test_forbidden_status_jump_is_a_message_not_a_500(as_user, office, project):
 def test_status_change_without_required_reason_is_refused(as_user, office, project):
     services.project_change_status(project=project, by=office, to="proposed")
     response = as_user(office).post(
-        f"/leitprojekte/{project.slug}/stand/", {"to": "agreed", "reason": " "}, follow=True
+        f"/leitprojekte/{project.slug}/stand/", {"to": "idea", "reason": " "}, follow=True
     )
     assert "Bitte begründen Sie diesen Schritt." in response.content.decode()
     project.refresh_from_db()

@@ -1,0 +1,153 @@
+"""The one place that decides who may see and do what in the steering committee.
+
+Committee rights come from the seat a person holds today, checked at request time (DESIGN.md):
+a term that ended yesterday gives no rights today, without anyone revoking anything. The network
+office runs the committee's business (seats, meetings) through its group.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from projects.permissions import ProjectAccess, visible_projects
+from steering.models import Agreement, Meeting, Proposal, Seat
+from workspace.access import LoginRequired
+from workspace.models import User
+from workspace.permissions import is_network_member, is_network_office
+
+NOT_COMMITTEE = _("Das sieht und tut nur der Steuerkreis.")
+NOT_CHAIR = _("Das tun nur der Vorsitz des Steuerkreises und die Geschäftsstelle.")
+NOT_OFFICE = _("Die Sitze des Steuerkreises verwaltet die Geschäftsstelle.")
+NOT_DRAFTER = _(
+    "Beschlussvorlagen entwerfen die Mitglieder des Steuerkreises und die Koordinationen der "
+    "Leitprojekte."
+)
+
+
+def active_seat(user: User | AnonymousUser) -> Seat | None:
+    """The seat ``user`` holds today, if any (one query, cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if not hasattr(user, "_active_seat"):
+        user._active_seat = (
+            Seat.objects.active().select_related("municipality").filter(person=user).first()
+        )
+    return user._active_seat
+
+
+def is_committee(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` sits in the committee today, or runs it as the network office."""
+    return active_seat(user) is not None or is_network_office(user)
+
+
+def can_chair(user: User | AnonymousUser) -> bool:
+    """The chair (and deputy) of today, and the network office, run meetings."""
+    seat = active_seat(user)
+    if seat is not None and seat.role in (Seat.Role.CHAIR, Seat.Role.DEPUTY):
+        return True
+    return is_network_office(user)
+
+
+def can_draft(user: User | AnonymousUser) -> bool:
+    """Committee members draft proposals; so does whoever coordinates a lead project."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_committee(user):
+        return True
+    return user.team_memberships.filter(role="coordinator").exists()
+
+
+def _refuse(user, message) -> None:
+    if not user.is_authenticated:
+        raise LoginRequired
+    raise PermissionDenied(message)
+
+
+def require_committee(user) -> None:
+    if not is_committee(user):
+        _refuse(user, NOT_COMMITTEE)
+
+
+def require_chair(user) -> None:
+    if not can_chair(user):
+        _refuse(user, NOT_CHAIR)
+
+
+def require_office(user) -> None:
+    if not is_network_office(user):
+        _refuse(user, NOT_OFFICE)
+
+
+def require_drafter(user) -> None:
+    if not can_draft(user):
+        _refuse(user, NOT_DRAFTER)
+
+
+def visible_agreements(user: User | AnonymousUser) -> QuerySet[Agreement]:
+    """Decisions follow their project; free resolutions are for the network. The committee
+    sees every decision."""
+    agreements = Agreement.objects.all()
+    if is_committee(user):
+        return agreements
+    allowed = Q(project__in=visible_projects(user).values("pk"))
+    if is_network_member(user):
+        allowed |= Q(project__isnull=True)
+    return agreements.filter(allowed)
+
+
+def get_meeting_for(user: User | AnonymousUser, meeting_id: int, *, chair: bool = False):
+    """A meeting and its deliberations: only for the committee (everyone else: 404 or login)."""
+    if not user.is_authenticated:
+        raise LoginRequired
+    if not is_committee(user):
+        raise Http404
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    if chair:
+        require_chair(user)
+    return meeting
+
+
+def get_proposal_for(user: User | AnonymousUser, proposal_id: int) -> Proposal:
+    """A proposal: the committee's, and its drafter's (a coordinator sees their own draft)."""
+    if not user.is_authenticated:
+        raise LoginRequired
+    proposal = (
+        Proposal.objects.select_related("project", "drafted_by", "amends")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or not (is_committee(user) or proposal.drafted_by_id == user.pk):
+        raise Http404
+    return proposal
+
+
+def get_agreement_for(user: User | AnonymousUser, number: str) -> Agreement:
+    """An agreement, for whoever may see its project (anonymous: public projects only)."""
+    agreement = (
+        Agreement.objects.select_related(
+            "project__lead_municipality", "lead", "meeting", "amends", "proposal"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if agreement is None:
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    if is_committee(user):
+        return agreement
+    if agreement.project is None:
+        visible = is_network_member(user)
+    else:
+        visible = ProjectAccess(user, agreement.project).can_view
+    if not visible:
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    return agreement

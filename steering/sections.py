@@ -1,0 +1,19 @@
+"""What the committee contributes to the projects' pages (through workspace.hooks)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from projects.models import LeadProject, Result
+from steering import selectors
+
+
+def project_agreements(request: HttpRequest, project: LeadProject) -> dict | None:
+    """The project's agreements: whoever sees the project sees its decisions."""
+    agreements = selectors.agreements_of_project(project)
+    return {"agreements": agreements, "project": project} if agreements else None
+
+
+def result_approvals(request: HttpRequest, result: Result) -> dict | None:
+    approvals = selectors.approvals_of_result(result)
+    return {"approvals": approvals, "result": result} if approvals else None
