@@ -4,9 +4,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.projects.test_permission_matrix import MATRIX as PROJECTS
 from tests.projects.test_results_matrix import MATRIX as RESULTS
+from tests.steering.test_permission_matrix import MATRIX as STEERING
 from tests.workspace.test_permission_matrix import MATRIX as WORKSPACE
 
-MATRICES = {"workspace": WORKSPACE, "projects": PROJECTS, "results": RESULTS}
+MATRICES = {
+    "workspace": WORKSPACE,
+    "projects": PROJECTS,
+    "results": RESULTS,
+    "steering": STEERING,
+}
 
 
 def _all_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:

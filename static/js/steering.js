@@ -1,0 +1,67 @@
+// The meeting page: the tally of each vote changes live as delegates vote (one websocket,
+// reconnect with backoff, counts fetched again after a reconnect). Texts come from the page.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-live-url]");
+  if (!root) return;
+  const status = document.getElementById("live-status");
+  let retry = 1000;
+  let connectedBefore = false;
+
+  function announce(message) {
+    if (status) status.textContent = message;
+  }
+
+  function showTally(itemId, counts) {
+    const box = document.querySelector('[data-tally="' + itemId + '"]');
+    if (!box) return;
+    for (const name of ["yes", "no", "abstain"]) {
+      const cell = box.querySelector('[data-count="' + name + '"]');
+      if (cell && name in counts) cell.textContent = String(counts[name]);
+    }
+    const outcome = box.querySelector("[data-outcome]");
+    if (outcome && counts.outcomeText !== undefined) outcome.textContent = counts.outcomeText;
+  }
+
+  async function resync() {
+    // Votes cast while the socket was away: read the counts from the page as it is now.
+    const response = await fetch(window.location.pathname, { headers: { "X-Requested-With": "fetch" } });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const box of page.querySelectorAll("[data-tally]")) {
+      const counts = {};
+      for (const cell of box.querySelectorAll("[data-count]")) counts[cell.dataset.count] = cell.textContent;
+      const outcome = box.querySelector("[data-outcome]");
+      if (outcome) counts.outcomeText = outcome.textContent;
+      showTally(box.dataset.tally, counts);
+    }
+  }
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + window.location.host + root.dataset.liveUrl);
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.event === "welcome") {
+        retry = 1000;
+        root.dataset.liveState = "open";
+        if (connectedBefore) resync();
+        connectedBefore = true;
+      } else if (data.event === "tally") {
+        showTally(data.item, { yes: data.yes, no: data.no, abstain: data.abstain });
+        announce(data.text);
+      } else if (data.event === "notice") {
+        announce(data.text);
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      root.dataset.liveState = "closed";
+      if (event.code === 4401 || event.code === 4403) return;
+      announce(root.dataset.textOffline || "");
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    });
+  }
+
+  connect();
+})();
