@@ -196,18 +196,22 @@ class TemplateForm(KernFormMixin, forms.Form):
         self.apply_kern_classes()
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(KernFormMixin, forms.Form):
     municipality = forms.ModelChoiceField(label=_("Für welche Kommune?"), queryset=None)
 
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        field = self.fields["municipality"]
+        field.queryset = municipalities
+        if municipalities.count() == 1:
+            # Working for one municipality only: nothing to choose, no empty first line.
+            field.empty_label = None
+        self.apply_kern_classes()
 
 
 class TakeOverForm(KernFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Neue Fassung Ihrer Nachnutzung"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 18, "class": "kr-editor"}),
         help_text=_(
             "Vorschlag: Ihre Fassung mit den Änderungen der Vorlage. Wo beide dieselbe Stelle "

@@ -19,6 +19,7 @@ from projects.forms import (
     AdoptionStatusForm,
     DeclineForm,
     OfferForm,
+    RestoreForm,
     TakeOverForm,
     TemplateFilterForm,
     TemplateForm,
@@ -32,6 +33,7 @@ from projects.permissions import (
     get_template_for,
     is_source_team,
 )
+from workspace.access import LoginRequired
 from workspace.diff import diff_texts, merge_texts
 from workspace.models import Municipality
 
@@ -97,8 +99,8 @@ def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@login_required
 def template_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     template = get_template_for(request.user, template_id)
     municipalities = _adoptable_for(request.user, template)
@@ -135,6 +137,8 @@ def template_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
 def result_publish(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
     result, access = get_result_for(request.user, slug, result_id)
     if not access.has(CHANGE):
+        if not request.user.is_authenticated:
+            raise LoginRequired
         raise PermissionDenied(
             _(
                 "Als Vorlage veröffentlichen die Koordination des Leitprojekts und die Geschäftsstelle."
@@ -301,8 +305,8 @@ def _offer(request, template_id: int, offer_id: int):
     return template, offer
 
 
-@login_required
 @require_GET
+@login_required
 def offer_detail(request: HttpRequest, template_id: int, offer_id: int) -> HttpResponse:
     template, offer = _offer(request, template_id, offer_id)
     source = template.result
@@ -328,14 +332,14 @@ def _decider(request, template_id: int, offer_id: int):
     return template, offer
 
 
-@login_required
 @require_POST
+@login_required
 def offer_accept(request: HttpRequest, template_id: int, offer_id: int) -> HttpResponse:
     template, offer = _decider(request, template_id, offer_id)
+    form = RestoreForm({"revision": 1, "base_revision": request.POST.get("base_revision")})
+    base_revision = form.cleaned_data["base_revision"] if form.is_valid() else 0
     try:
-        services.offer_accept(
-            offer=offer, by=request.user, base_revision=int(request.POST.get("base_revision") or 0)
-        )
+        services.offer_accept(offer=offer, by=request.user, base_revision=base_revision)
     except StaleRevision:
         messages.error(
             request, _("Die Vorlage wurde inzwischen geändert. Bitte prüfen Sie das Angebot neu.")
@@ -349,8 +353,8 @@ def offer_accept(request: HttpRequest, template_id: int, offer_id: int) -> HttpR
     return redirect(template.result)
 
 
-@login_required
 @require_POST
+@login_required
 def offer_decline(request: HttpRequest, template_id: int, offer_id: int) -> HttpResponse:
     template, offer = _decider(request, template_id, offer_id)
     form = DeclineForm(request.POST)

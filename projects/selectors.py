@@ -186,14 +186,18 @@ def template_catalogue(*, user, topic=None, project=None, municipality=None, mat
     from projects.models import Adoption
     from projects.permissions import visible_templates
 
+    # distinct: the filters below join projects and adoptions once more, which would
+    # multiply the counted rows.
     counts = {
-        f"adopted_{status}": Count("adoptions", filter=Q(adoptions__status=status))
+        f"adopted_{status}": Count(
+            "adoptions", filter=Q(adoptions__status=status), distinct=True
+        )
         for status in Adoption.Status.values
     }
     templates = (
         visible_templates(user)
         .select_related("result__project__lead_municipality", "recommended")
-        .annotate(adopted=Count("adoptions"), **counts)
+        .annotate(adopted=Count("adoptions", distinct=True), **counts)
         .order_by("result__title")
     )
     if topic is not None:

@@ -325,6 +325,7 @@ def _reuse_context(result: Result, access) -> dict:
         adoption = result.adoption
         return {
             "upstream": services.upstream_change(adoption),
+            "offers": list(adoption.offers.select_related("decided_by")),
             "status_form": AdoptionStatusForm(
                 initial={"status": adoption.status, "experience": adoption.experience}
             )
