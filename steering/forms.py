@@ -153,9 +153,10 @@ class ProposalForm(KernFormMixin, forms.Form):
         label=_("Ändert die Vereinbarung"), queryset=Agreement.objects.all(), required=False
     )
 
-    def __init__(self, *args, projects, results, **kwargs):
+    def __init__(self, *args, projects, results, agreements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
+        self.fields["amends"].queryset = agreements
         self.fields["results"].queryset = results
         self.fields["results"].label_from_instance = lambda r: (
             f"{r.project.title}: {r.title} (" + str(_("Version %(n)s") % {"n": r.revision}) + ")"

@@ -322,13 +322,17 @@ def _proposal_form(request: HttpRequest, data=None) -> ProposalForm:
     projects = visible_projects(request.user).not_archived().order_by("title")
     if not is_committee(request.user):
         projects = projects.filter(team__user=request.user, team__role="coordinator")
+    # Published results only: the committee agrees versions the network may read.
     results = (
         Result.objects.active()
+        .published()
         .filter(project__in=projects)
         .select_related("project")
         .order_by("project__title", "title")
     )
-    return ProposalForm(data, projects=projects, results=results)
+    return ProposalForm(
+        data, projects=projects, results=results, agreements=visible_agreements(request.user)
+    )
 
 
 @require_http_methods(["GET", "POST"])
