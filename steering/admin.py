@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from steering.models import Agreement, Approval, Meeting, Proposal, Seat
+from steering.models import Agreement, Approval, Committee, Meeting, Proposal, Seat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -11,6 +11,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    """The committee's rules (quorum, whether the chair votes) are set here by the office."""
+
+    list_display = ("name", "quorum_percent", "chair_votes")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not Committee.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -42,6 +42,7 @@ class MeetingConsumer(PresenceConsumer):
                 "no": event["no"],
                 "abstain": event["abstain"],
                 "outcome": event["outcome"],
+                "outcome_label": event["outcome_label"],
                 "text": event["text"],
             }
         )

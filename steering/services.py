@@ -533,6 +533,8 @@ def _tally_event(item: AgendaItem, committee: Committee, *, by: User | None = No
         "no": counts.no,
         "abstain": counts.abstain,
     }
+    if item.outcome:
+        text = f"{text} {item.get_outcome_display()}."
     send_event_on_commit(
         group_name("meeting", item.meeting_id),
         "meeting.tally",
@@ -542,6 +544,7 @@ def _tally_event(item: AgendaItem, committee: Committee, *, by: User | None = No
             "no": counts.no,
             "abstain": counts.abstain,
             "outcome": item.outcome,
+            "outcome_label": str(item.get_outcome_display()) if item.outcome else "",
             "text": text,
         },
     )

@@ -48,7 +48,10 @@
         if (connectedBefore) resync();
         connectedBefore = true;
       } else if (data.event === "tally") {
-        showTally(data.item, { yes: data.yes, no: data.no, abstain: data.abstain });
+        showTally(data.item, {
+          yes: data.yes, no: data.no, abstain: data.abstain,
+          outcomeText: data.outcome_label ? "– " + data.outcome_label : undefined,
+        });
         announce(data.text);
       } else if (data.event === "notice") {
         announce(data.text);

@@ -95,6 +95,9 @@ def test_pinned_rows_stay_byte_for_byte_after_saves_and_a_restore(pinned, coordi
     assert "Fassung 3" not in body
     compare = reverse("projects:result-compare", args=[result.project.slug, result.pk])
     assert f"{compare}?von=2&amp;zu=5" in body
+    diff = client_for(committee.delegate).get(f"{compare}?von=2&zu=5")
+    assert diff.status_code == 200
+    assert "Version 2" in diff.content.decode() and "Version 5" in diff.content.decode()
     # The result page shows the approval record of version 2.
     result_page = client_for(None).get(result.get_absolute_url()).content.decode()
     assert "Vom Steuerkreis vereinbart" in result_page
