@@ -562,6 +562,8 @@ def vote_close(*, by: User, item: AgendaItem) -> Agreement | None:
     _chair_only(by)
     item = _open_item(item)
     committee = Committee.load()
+    # One close at a time: agreements are numbered in the order they are adopted.
+    list(Committee.objects.select_for_update().filter(pk=committee.pk).values_list("pk"))
     counts = tally(item, committee)
     if not counts.quorate:
         raise ValidationError(
