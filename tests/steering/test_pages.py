@@ -16,7 +16,7 @@ from django.utils import timezone
 from projects import services as project_services
 from projects.models import HistoricalResult, Result
 from steering import services
-from steering.models import Agreement, Approval, Proposal
+from steering.models import AgendaItem, Agreement, Approval, Meeting, Proposal
 from steering.services import Party
 from tests.factories import MembershipFactory, MunicipalityFactory
 from tests.steering.conftest import open_meeting
@@ -254,3 +254,61 @@ def test_party_contributions_appear_on_the_agreement_page(
     assert "Leitung und Betrieb" in body and "Pilotdaten" in body
     project_page = client_for(None).get(proposed_project.get_absolute_url()).content.decode()
     assert f"Vereinbarung {agreement.number}: Beginnen" in project_page
+
+
+def test_a_start_proposal_walks_through_the_pages(
+    committee, proposed_project, coordinator, iserlohn, editor
+):
+    """Drafted in the form, put on the agenda, invited, opened, voted, closed: all by HTTP."""
+    menden = committee.towns["menden"]
+    drafter = client_for(coordinator)
+    form = {
+        "kind": "start",
+        "title": "Datenplattform beginnen",
+        "text": "Menden führt.",
+        "project": proposed_project.pk,
+        "lead": menden.pk,
+        "lead_person": coordinator.username,
+        "lead_contribution": "Leitung",
+        "starts_on": "2026-02-01",
+        "ends_on": "2027-01-31",
+    }
+    # Without a participating town, the form comes back with the reason; nothing is stored.
+    response = drafter.post(reverse("steering:proposal-create"), form)
+    assert response.status_code == 400
+    assert "mindestens eine beteiligte Kommune" in response.content.decode()
+    assert not Proposal.objects.exists()
+    form |= {
+        "participant": iserlohn.pk,
+        "participant_person": editor.username,
+        "participant_contribution": "Pilotdaten",
+    }
+    response = drafter.post(reverse("steering:proposal-create"), form)
+    proposal = Proposal.objects.get()
+    assert response["Location"] == proposal.get_absolute_url()
+
+    chair = client_for(committee.chair)
+    chair.post(
+        reverse("steering:meeting-create"),
+        {"title": "Sitzung", "starts_at": "2030-01-10T10:00", "place": "Olpe", "video_url": ""},
+    )
+    meeting = Meeting.objects.get()
+    chair.post(reverse("steering:meeting-agenda", args=[meeting.pk]), {"proposal": proposal.pk})
+    chair.post(reverse("steering:meeting-invite", args=[meeting.pk]))
+    present = [committee.seats[s].pk for s in ("arnsberg", "olpe", "soest", "office")]
+    chair.post(reverse("steering:meeting-open", args=[meeting.pk]), {"present": present})
+    item = AgendaItem.objects.get()
+    for slug, choice in (("arnsberg", "yes"), ("olpe", "yes"), ("soest", "abstain")):
+        client_for(committee.delegates[slug]).post(
+            reverse("steering:vote", args=[meeting.pk, item.pk]), {"choice": choice}
+        )
+    page = chair.get(meeting.get_absolute_url()).content.decode()
+    assert 'data-count="yes">2<' in page and 'data-count="abstain">1<' in page
+    response = chair.post(reverse("steering:vote-close", args=[meeting.pk, item.pk]), follow=True)
+    assert "Angenommen: Vereinbarung" in response.content.decode()
+    proposed_project.refresh_from_db()
+    assert proposed_project.status == "agreed"
+    agreement = Agreement.objects.get()
+    assert (agreement.votes_yes, agreement.votes_abstain, agreement.present) == (2, 1, 3)
+    chair.post(reverse("steering:meeting-minutes", args=[meeting.pk]), {"minutes": "Angenommen."})
+    assert Meeting.objects.get().state == "approved"
