@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +36,7 @@ from projects.permissions import (
 from workspace.access import LoginRequired
 from workspace.diff import diff_texts, merge_texts
 from workspace.models import Municipality
+from workspace.permissions import is_network_member, is_network_office
 
 
 @require_GET
@@ -295,6 +296,10 @@ def copy_offer(request: HttpRequest, municipality: str, result_id: int) -> HttpR
 
 def _offer(request, template_id: int, offer_id: int):
     template = get_template_for(request.user, template_id)
+    # Offers are deliberations between municipalities: read like adopted copies, by the staff
+    # of member municipalities and the network office.
+    if not (is_network_member(request.user) or is_network_office(request.user)):
+        raise Http404
     offer = get_object_or_404(
         Offer.objects.select_related(
             "adoption__municipality", "copy_row", "base_row", "offered_by", "decided_by"

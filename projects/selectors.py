@@ -189,9 +189,7 @@ def template_catalogue(*, user, topic=None, project=None, municipality=None, mat
     # distinct: the filters below join projects and adoptions once more, which would
     # multiply the counted rows.
     counts = {
-        f"adopted_{status}": Count(
-            "adoptions", filter=Q(adoptions__status=status), distinct=True
-        )
+        f"adopted_{status}": Count("adoptions", filter=Q(adoptions__status=status), distinct=True)
         for status in Adoption.Status.values
     }
     templates = (

@@ -772,6 +772,20 @@ def offer_accept(*, offer: Offer, by: User, base_revision: int) -> None:
     offer.decided_at = timezone.now()
     offer.source_row = current_row(source)
     offer.save()
+    copy = offer.adoption.copy
+    if copy.revision == offer.copy_row.revision:
+        # The copy is what the template now says: it follows the new version, so its staff
+        # are not told of "a change" that is their own contribution.
+        result_update(
+            result=copy,
+            by=by,
+            base_revision=copy.revision,
+            note=str(
+                _("Angebot angenommen: folgt jetzt Version %(n)s der Vorlage")
+                % {"n": source.revision}
+            ),
+            upstream=offer.source_row,
+        )
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ from projects.models import (
     ResultAttachment,
     StaleRevision,
     TeamMembership,
-    Template,
 )
 from projects.permissions import (
     CHANGE,
@@ -41,6 +40,7 @@ from projects.permissions import (
     get_project_for,
     get_result_for,
     results_visible_in,
+    visible_templates,
 )
 from workspace.diff import diff_texts
 from workspace.hooks import sections_for
@@ -332,8 +332,13 @@ def _reuse_context(result: Result, access) -> dict:
             if access.can_edit_results
             else None,
         }
+    # Through the same visibility rule as the catalogue: an internal template is not even
+    # mentioned to anonymous visitors.
     return {
-        "template": Template.objects.filter(result=result).select_related("recommended").first()
+        "template": visible_templates(access.user)
+        .filter(result=result)
+        .select_related("recommended")
+        .first()
     }
 
 

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.projects.test_permission_matrix import MATRIX as PROJECTS
 from tests.projects.test_results_matrix import MATRIX as RESULTS
+from tests.projects.test_reuse_matrix import MATRIX as REUSE
 from tests.steering.test_permission_matrix import MATRIX as STEERING
 from tests.workspace.test_permission_matrix import MATRIX as WORKSPACE
 
@@ -12,6 +13,7 @@ MATRICES = {
     "projects": PROJECTS,
     "results": RESULTS,
     "steering": STEERING,
+    "reuse": REUSE,
 }
 
 
