@@ -19,7 +19,7 @@ from steering import services
 from steering.models import AgendaItem, Agreement, Approval, Meeting, Proposal
 from steering.services import Party
 from tests.factories import MembershipFactory, MunicipalityFactory
-from tests.steering.conftest import open_meeting
+from tests.steering.conftest import SINCE, open_meeting
 from workspace.models import Municipality
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +312,33 @@ def test_a_start_proposal_walks_through_the_pages(
     assert (agreement.votes_yes, agreement.votes_abstain, agreement.present) == (2, 1, 3)
     chair.post(reverse("steering:meeting-minutes", args=[meeting.pk]), {"minutes": "Angenommen."})
     assert Meeting.objects.get().state == "approved"
+
+
+def test_the_meeting_list_and_committee_page_cost_the_same_at_tenfold(
+    committee, django_assert_num_queries
+):
+    client = client_for(committee.chair)
+    pages = [reverse("steering:meetings"), reverse("steering:committee")]
+
+    def more(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            meeting = services.meeting_create(
+                by=committee.chair, title=f"Sitzung {i}", starts_at=timezone.now(), place="Olpe"
+            )
+            services.agenda_item_add(by=committee.chair, meeting=meeting, title="Bericht")
+            town = MunicipalityFactory(name=f"Ehemalig {i}", slug=f"ehemalig-{i}")
+            person = MembershipFactory(user__username=f"ehemalig-{i}", municipality=town).user
+            seat = services.seat_assign(
+                by=committee.office, person=person, municipality=town, starts_on=SINCE
+            )
+            services.seat_end(by=committee.office, seat=seat, ends_on=SINCE)
+
+    more(1, 0)
+    for page in pages:
+        client.get(page)  # warm: the committee's rules are created on first use
+    counts = {page: _count(client, page) for page in pages}
+    more(9, 1)
+    for page in pages:
+        with django_assert_num_queries(counts[page]):
+            response = client.get(page)
+    assert response.content.decode().count("Ehemalig") == 10
