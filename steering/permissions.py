@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from projects.models import TeamMembership
 from projects.permissions import ProjectAccess, visible_projects
 from steering.models import Agreement, Meeting, Proposal, Seat
 from workspace.access import LoginRequired
@@ -58,7 +59,7 @@ def can_draft(user: User | AnonymousUser) -> bool:
         return False
     if is_committee(user):
         return True
-    return user.team_memberships.filter(role="coordinator").exists()
+    return user.team_memberships.filter(role=TeamMembership.Role.COORDINATOR).exists()
 
 
 def _refuse(user, message) -> None:

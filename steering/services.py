@@ -250,7 +250,7 @@ def proposal_create(
         kind=kind,
         title=title.strip(),
         text=text.strip(),
-        project=project if kind != Kind.FREE else project,
+        project=project,
         starts_on=starts_on,
         ends_on=ends_on,
         amends=amends,

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects.models import Result
+from projects.models import Result, TeamMembership
 from projects.permissions import VIEW, ProjectAccess, visible_projects
 from steering import selectors, services
 from steering.forms import (
@@ -321,7 +321,9 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 def _proposal_form(request: HttpRequest, data=None) -> ProposalForm:
     projects = visible_projects(request.user).not_archived().order_by("title")
     if not is_committee(request.user):
-        projects = projects.filter(team__user=request.user, team__role="coordinator")
+        projects = projects.filter(
+            team__user=request.user, team__role=TeamMembership.Role.COORDINATOR
+        )
     # Published results only: the committee agrees versions the network may read.
     results = (
         Result.objects.active()
