@@ -446,3 +446,19 @@ def test_the_database_refuses_raw_sql_on_agreements(agreement, sql):
         with connection.cursor() as cursor:
             cursor.execute(sql)
     assert snapshot() == before
+
+
+@pytest.mark.services
+def test_postgresql_refuses_raw_sql_on_agreements(agreement):
+    """The same refusal, asserted to run on PostgreSQL (the services run of .ci/run)."""
+    assert connection.vendor == "postgresql"
+    before = snapshot()
+    for sql in (
+        "UPDATE steering_agreement SET votes_yes = votes_yes + 1",
+        "DELETE FROM steering_approval",
+        "UPDATE steering_agreementparty SET contribution = ''",
+    ):
+        with pytest.raises(Exception, match="unveraenderlich"), transaction.atomic():  # noqa: B017,PT011
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert snapshot() == before
