@@ -184,6 +184,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "committee": committee,
             "can_chair": chair,
             "seat": seat,
+            "present_here": present_here,
             "choices": VoteForm.base_fields["choice"].choices,
             "agenda_form": AgendaForm()
             if chair and meeting.state in ("planned", "invited")

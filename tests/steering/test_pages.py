@@ -342,3 +342,16 @@ def test_the_meeting_list_and_committee_page_cost_the_same_at_tenfold(
         with django_assert_num_queries(counts[page]):
             response = client.get(page)
     assert response.content.decode().count("Ehemalig") == 10
+
+
+def test_an_absent_delegate_is_told_why_there_is_no_vote(committee):
+    meeting, _items = open_meeting(
+        committee,
+        services.proposal_create(by=committee.delegate, kind=Kind.FREE, title="F", text="B"),
+    )
+    absent = client_for(committee.delegates["menden"]).get(meeting.get_absolute_url())
+    body = absent.content.decode()
+    assert "nicht als anwesend erfasst" in body
+    assert 'name="choice"' not in body
+    present = client_for(committee.delegate).get(meeting.get_absolute_url()).content.decode()
+    assert "nicht als anwesend erfasst" not in present and 'name="choice"' in present
