@@ -170,7 +170,9 @@ def project_status(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Der Stand des Leitprojekts ist geändert."))
             return redirect(project)
     requested = request.POST.get("to", "")
-    if (project.status, requested) in services.TRANSITIONS and requested not in transitions:
+    if (project.status, requested) in services.COMMITTEE_STEPS:
+        messages.error(request, _("Diesen Schritt geht nur ein Beschluss des Steuerkreises."))
+    elif (project.status, requested) in services.TRANSITIONS and requested not in transitions:
         # A step that exists, but only the network office takes it: say so, instead of the
         # form's "agreed ist keine gültige Auswahl" with the internal value.
         messages.error(

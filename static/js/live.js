@@ -62,7 +62,9 @@
     target.outerHTML = await response.text();
     const stand = document.getElementById("ergebnis-version");
     if (stand) stand.textContent = revision;
-    announce(fill(text("Newer"), { n: revision }));
+    // After an outage both facts matter: live again, and a newer version was fetched.
+    const resumed = status && status.textContent === text("Resumed") ? text("Resumed") + " " : "";
+    announce(resumed + fill(text("Newer"), { n: revision }));
   }
 
   function onVersion(data) {

@@ -454,8 +454,9 @@ def test_saving_works_without_redis_and_live_pages_recover(
         expect(live_status(watcher)).to_contain_text(PAUSED)
 
         redis = start_redis(port, redis_log)
-        # Reconnects by itself (backoff at most 8 s) and fetches what it missed.
-        expect(live_status(watcher)).to_have_text(RESUMED, timeout=15_000)
+        # Reconnects by itself (backoff at most 8 s), fetches what it missed and says both.
+        expect(live_status(watcher)).to_contain_text(RESUMED, timeout=15_000)
+        expect(live_status(watcher)).to_contain_text("Inzwischen gibt es Version 2.")
         expect(content(watcher)).to_contain_text("Gespeichert ohne Redis.")
         expect(presence(watcher)).to_have_text([EDITOR[1]], timeout=15_000)
 

@@ -558,9 +558,7 @@ def test_coordinator_may_not_take_an_office_only_step(world, as_user):
     assert snapshot() == before
     # The message says why, in German, and does not show the internal value ("agreed").
     messages = _messages(response)
-    assert messages == [
-        "Diesen Schritt im Ablauf des Leitprojekts darf nur die Geschäftsstelle gehen."
-    ]
+    assert messages == ["Diesen Schritt geht nur ein Beschluss des Steuerkreises."]
     assert messages[0] in _body(response)
     assert "agreed" not in _body(response)
 
@@ -569,8 +567,10 @@ def test_coordinator_may_not_take_an_office_only_step(world, as_user):
     response = as_user(office).post(
         f"/leitprojekte/{project.slug}/stand/",
         {"to": Status.AGREED, "reason": "Beschluss des Steuerkreises vom 3. März"},
+        follow=True,
     )
-    assert response.status_code == 302
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    assert _messages(response) == ["Diesen Schritt geht nur ein Beschluss des Steuerkreises."]
     assert snapshot() == before
 
 
