@@ -85,10 +85,6 @@ class TeamAddForm(KernFormMixin, forms.Form):
         label=_("Rolle"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.EDITOR
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
     def clean_person(self) -> User:
         value = self.cleaned_data["person"].strip()
         user = (
@@ -127,10 +123,6 @@ class ProjectFilterForm(KernFormMixin, forms.Form):
         to_field_name="slug",
         empty_label=_("alle Kommunen"),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
 
 
 class ResultForm(KernFormMixin, forms.ModelForm):
@@ -173,10 +165,6 @@ class RestoreForm(forms.Form):
 class AttachmentForm(KernFormMixin, forms.Form):
     file = forms.FileField(label=_("Datei"), help_text=_("Höchstens 25 MB."))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class TemplateForm(KernFormMixin, forms.Form):
     licence = forms.ChoiceField(label=_("Lizenz"), choices=Template.Licence.choices)
@@ -190,10 +178,6 @@ class TemplateForm(KernFormMixin, forms.Form):
     )
     effort = forms.CharField(label=_("Aufwand"), required=False, max_length=200)
     contact = forms.CharField(label=_("Ansprechperson"), required=False, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
 
 
 class AdoptForm(KernFormMixin, forms.Form):
@@ -220,10 +204,6 @@ class TakeOverForm(KernFormMixin, forms.Form):
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class AdoptionStatusForm(KernFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Stand der Nachnutzung"), choices=Adoption.Status.choices)
@@ -234,10 +214,6 @@ class AdoptionStatusForm(KernFormMixin, forms.Form):
         help_text=_("Kurz: Was hat funktioniert, was nicht? Andere Kommunen lesen mit."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class OfferForm(KernFormMixin, forms.Form):
     message = forms.CharField(
@@ -246,19 +222,11 @@ class OfferForm(KernFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class DeclineForm(KernFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Begründung für die Kommune"), widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
 
 
 class TemplateFilterForm(KernFormMixin, forms.Form):

@@ -38,10 +38,6 @@ class SeatForm(KernFormMixin, forms.Form):
         label=_("Ende"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class SeatEndForm(KernFormMixin, forms.Form):
     ends_on = forms.DateField(
@@ -61,10 +57,6 @@ class MeetingForm(KernFormMixin, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
-
 
 class AgendaForm(KernFormMixin, forms.Form):
     proposal = forms.ModelChoiceField(
@@ -74,10 +66,6 @@ class AgendaForm(KernFormMixin, forms.Form):
         empty_label=_("– keine, nur ein Punkt zur Beratung –"),
     )
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
 
 
 class OpenForm(KernFormMixin, forms.Form):
@@ -102,10 +90,6 @@ class MinutesForm(KernFormMixin, forms.Form):
     minutes = forms.CharField(
         label=_("Protokoll"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Markdown")
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
 
 
 class ProposalForm(KernFormMixin, forms.Form):

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KernFormMixin:
-    """Give every widget the class KERN styles it with; call ``apply_kern_classes()``."""
+    """Give every widget the class KERN styles it with (again after changing fields:
+    ``apply_kern_classes()``; it is idempotent)."""
 
     WIDGET_CLASSES = {
         forms.Select: "kern-form-input__select",
@@ -14,6 +15,10 @@ class KernFormMixin:
         forms.RadioSelect: "kern-form-check__radio",
     }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.apply_kern_classes()
+
     def apply_kern_classes(self) -> None:
         for field in self.fields.values():
             widget = field.widget
@@ -21,7 +26,9 @@ class KernFormMixin:
                 (c for kind, c in self.WIDGET_CLASSES.items() if type(widget) is kind),
                 "kern-form-input__input",
             )
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
 
 
 class LoginForm(KernFormMixin, AuthenticationForm):
@@ -42,7 +49,3 @@ class LoginForm(KernFormMixin, AuthenticationForm):
         ),
         "inactive": _("Dieses Konto ist nicht mehr aktiv. Die Geschäftsstelle hilft weiter."),
     }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.apply_kern_classes()
