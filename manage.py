@@ -5,6 +5,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
+    os.environ.setdefault("KLASSENRAUM_MANAGEMENT_COMMAND", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

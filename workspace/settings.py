@@ -20,11 +20,15 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 # Under pytest the insecure development key is allowed; production never imports pytest.
 TESTING = env.bool("KLASSENRAUM_TESTING", default="pytest" in sys.modules)
+# Set by manage.py: commands like `makemigrations --check` or `migrate` sign nothing, so they
+# run without a key; serving (wsgi.py, asgi.py) never does without one, and `check --deploy`
+# names the stand-in key as insecure.
+MANAGEMENT_COMMAND = env.bool("KLASSENRAUM_MANAGEMENT_COMMAND", default=False)
 
 _INSECURE_DEV_KEY = "django-insecure-nur-fuer-die-lokale-entwicklung-klassenraum"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or MANAGEMENT_COMMAND):
         raise ImproperlyConfigured(
             "SECRET_KEY fehlt: ohne DEBUG=1 braucht Klassenraum einen geheimen Schlüssel."
         )

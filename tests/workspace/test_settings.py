@@ -16,10 +16,15 @@ PRODUCTION = {
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return _run("manage.py", *args, **env)
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    hidden = {"DEBUG", "SECRET_KEY", "KLASSENRAUM_MANAGEMENT_COMMAND"}
+    clean = {k: v for k, v in os.environ.items() if k not in hidden}
     # Not under pytest inside the child, so the production rules apply in full.
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean, "KLASSENRAUM_TESTING": "0", **env},
         capture_output=True,
@@ -35,10 +40,19 @@ def test_check_deploy_has_nothing_to_say_in_production():
     assert "no issues" in result.stdout
 
 
-def test_production_without_secret_key_refuses_to_start():
-    result = _manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+def test_production_server_without_secret_key_refuses_to_start():
+    for entry in ("workspace.wsgi", "workspace.asgi"):
+        result = _run("-c", f"import {entry}", **{**PRODUCTION, "SECRET_KEY": ""})
+        assert result.returncode != 0
+        assert "SECRET_KEY fehlt" in result.stderr
+
+
+def test_management_commands_run_without_a_key_but_the_deploy_check_names_it():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    assert _manage("makemigrations", "--check", "--dry-run", **env).returncode == 0
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
-    assert "SECRET_KEY fehlt" in result.stderr
+    assert "security.W009" in result.stderr
 
 
 def test_database_url_must_be_postgresql():
