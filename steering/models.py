@@ -224,10 +224,10 @@ class Proposal(models.Model):
         return reverse("steering:proposal", kwargs={"proposal_id": self.pk})
 
 
-class ProposalParty(models.Model):
-    """A municipality the proposal names: who leads or joins, with whom and with what."""
+class Party(models.Model):
+    """A municipality named in a proposal or agreement: lead or participant, its contact
+    person, and what it contributes. The agreement keeps its own copy, as a record."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="parties")
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("Kommune"), on_delete=models.PROTECT, related_name="+"
     )
@@ -241,7 +241,16 @@ class ProposalParty(models.Model):
     contribution = models.TextField(_("Beitrag"), blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-is_lead", "municipality__name"]
+
+
+class ProposalParty(Party):
+    """A municipality the proposal names: who leads or joins, with whom and with what."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="parties")
+
+    class Meta(Party.Meta):
         verbose_name = _("Partei einer Vorlage")
         verbose_name_plural = _("Parteien einer Vorlage")
         constraints = [
@@ -445,22 +454,10 @@ class Agreement(ImmutableRecord):
         return reverse("steering:agreement", kwargs={"number": self.number})
 
 
-class AgreementParty(ImmutableRecord):
+class AgreementParty(ImmutableRecord, Party):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="parties")
-    municipality = models.ForeignKey(
-        Municipality, verbose_name=_("Kommune"), on_delete=models.PROTECT, related_name="+"
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Ansprechperson"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    is_lead = models.BooleanField(_("Federführung"), default=False)
-    contribution = models.TextField(_("Beitrag"), blank=True)
 
-    class Meta:
-        ordering = ["-is_lead", "municipality__name"]
+    class Meta(Party.Meta):
         verbose_name = _("Partei einer Vereinbarung")
         verbose_name_plural = _("Parteien einer Vereinbarung")
 
