@@ -33,6 +33,7 @@ from projects.permissions import (
     get_template_for,
     is_source_team,
 )
+from projects.views import form_errors_from
 from workspace.access import LoginRequired
 from workspace.diff import diff_texts, merge_texts
 from workspace.models import Municipality
@@ -164,11 +165,7 @@ def result_publish(request: HttpRequest, slug: str, result_id: int) -> HttpRespo
                 result=result, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Die Vorlage ist veröffentlicht."))
             return redirect(template)

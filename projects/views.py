@@ -46,7 +46,7 @@ from workspace.diff import diff_texts
 from workspace.hooks import sections_for
 
 
-def _form_errors_from(error: ValidationError, form) -> None:
+def form_errors_from(error: ValidationError, form) -> None:
     """Show a service's validation error on the form it came from."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -116,7 +116,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(by=request.user, **data)
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Das Leitprojekt ist angelegt."))
             return redirect(project)
@@ -141,7 +141,7 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             if changed:
                 messages.success(request, _("Ihre Änderungen sind gespeichert."))
@@ -165,7 +165,7 @@ def project_status(request: HttpRequest, slug: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Der Stand des Leitprojekts ist geändert."))
             return redirect(project)
@@ -226,7 +226,7 @@ def team_add(request: HttpRequest, slug: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,
