@@ -44,7 +44,10 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Klassenraum läuft auf http://$(HOST):$(PORT)/ – beenden mit Strg+C."
-	exec $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false
+	@# One foreground process group: Ctrl-C stops the server and the background worker together.
+	trap 'kill 0' EXIT; \
+	  $(PY) manage.py db_worker --queue-name '*' --interval 2 & \
+	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false
 
 test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright

@@ -1,20 +1,27 @@
-"""Every URL of the project stands in a permission matrix; a new page without one fails here."""
+"""Every URL of the project stands in a permission matrix; a new page without one fails here.
+
+A matrix is the ``MATRIX`` of any ``tests/**/test_*matrix*.py`` module, so an app's tests bring
+their own rows without editing this file.
+"""
+
+import importlib
+from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.projects.test_permission_matrix import MATRIX as PROJECTS
-from tests.projects.test_results_matrix import MATRIX as RESULTS
-from tests.projects.test_reuse_matrix import MATRIX as REUSE
-from tests.steering.test_permission_matrix import MATRIX as STEERING
-from tests.workspace.test_permission_matrix import MATRIX as WORKSPACE
+TESTS = Path(__file__).parent
 
-MATRICES = {
-    "workspace": WORKSPACE,
-    "projects": PROJECTS,
-    "results": RESULTS,
-    "steering": STEERING,
-    "reuse": REUSE,
-}
+
+def _matrices() -> dict[str, dict]:
+    matrices = {}
+    for path in sorted(TESTS.rglob("test_*matrix*.py")):
+        module_name = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
+        module = importlib.import_module(module_name)
+        matrices[module_name] = module.MATRIX
+    return matrices
+
+
+MATRICES = _matrices()
 
 
 def _all_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -26,6 +33,14 @@ def _all_url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
         elif isinstance(pattern, URLPattern):
             names.add(f"{namespace}{pattern.name or f'<ohne Namen: {pattern.pattern}>'}")
     return names
+
+
+def test_the_known_matrices_are_found():
+    # The discovery itself must not silently find nothing.
+    assert {
+        "tests.workspace.test_permission_matrix",
+        "tests.steering.test_permission_matrix",
+    } <= set(MATRICES)
 
 
 def test_every_url_is_in_a_permission_matrix():

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "workspace",
     "projects",
     "steering",
+    "network.joining",
+    "network.guides",
+    "network.dates",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +168,11 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Background work ----------------------------------------------------------------------
+# Tasks wait in the database, so the embedded default needs no extra service; `make run`
+# starts `manage.py db_worker` beside the server, production runs it as its own process.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "workspace.User"
@@ -270,7 +280,15 @@ LOGGING = {
 
 # The network office runs the network: it holds every model permission of these apps
 # globally (checked through guardian's accept_global_perms).
-NETWORK_OFFICE_PERMISSION_APPS = ["workspace", "projects", "steering", "network", "axes"]
+NETWORK_OFFICE_PERMISSION_APPS = [
+    "workspace",
+    "projects",
+    "steering",
+    "joining",
+    "guides",
+    "dates",
+    "axes",
+]
 
 # History is only ever added to: the admin's "revert" would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -42,6 +42,9 @@ urlpatterns = [
     ),
     path("leitprojekte/", include("projects.urls")),
     path("steuerkreis/", include("steering.urls")),
+    path("", include("network.joining.urls")),
+    path("", include("network.guides.urls")),
+    path("termine/", include("network.dates.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("verwaltung/", admin.site.urls),
 ]

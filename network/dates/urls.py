@@ -1,0 +1,3 @@
+app_name = "dates"
+
+urlpatterns: list = []
