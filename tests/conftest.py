@@ -9,7 +9,10 @@
 - and the anonymous visitor, who is simply the test client without login.
 """
 
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
@@ -96,3 +99,31 @@ def client_for(user) -> Client:
 def as_user():
     """``as_user(user)`` gives a logged-in test client (``None``: anonymous)."""
     return client_for
+
+
+class _Inbox:
+    """What the loopback SMTP server received: ``messages`` are aiosmtpd envelopes."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 – aiosmtpd's name
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback; Django sends to it over the network."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()

@@ -20,7 +20,6 @@ from steering import services
 from steering.models import Seat
 from tests.factories import MembershipFactory, MunicipalityFactory
 from tests.projects.factories import lead_project
-from tests.workspace.test_accounts import smtp  # noqa: F401 – the loopback SMTP server
 
 Role = TeamMembership.Role
 SINCE = datetime.date(2024, 1, 1)

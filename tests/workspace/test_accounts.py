@@ -1,11 +1,8 @@
 """Logging in and out, the login throttle with its cool-off, and password reset by real mail."""
 
 import re
-import socket
 from datetime import timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from axes.models import AccessAttempt
 from django.conf import settings
 
@@ -73,32 +70,6 @@ def test_throttle_is_per_user_name_so_colleagues_can_still_log_in(client, outsid
     _fail(client, settings.AXES_FAILURE_LIMIT)
     response = client.post(LOGIN, {"username": "team-iserlohn", "password": PASSWORD})
     assert response.status_code == 302
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 – aiosmtpd's name
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback; Django sends to it over the network."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
 
 
 def test_password_reset_by_mail_sets_a_new_password_once(client, outsider, smtp, settings):
