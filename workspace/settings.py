@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "network.joining",
     "network.guides",
     "network.dates",
+    "network.newsletter",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -287,6 +288,7 @@ NETWORK_OFFICE_PERMISSION_APPS = [
     "joining",
     "guides",
     "dates",
+    "newsletter",
     "axes",
 ]
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("network.joining.urls")),
     path("", include("network.guides.urls")),
     path("termine/", include("network.dates.urls")),
+    path("schuelerzeitung/", include("network.newsletter.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("verwaltung/", admin.site.urls),
 ]
