@@ -33,9 +33,9 @@ from projects.permissions import (
     get_template_for,
     is_source_team,
 )
-from projects.views import form_errors_from
 from workspace.access import LoginRequired
 from workspace.diff import diff_texts, merge_texts
+from workspace.forms import form_errors_from
 from workspace.models import Municipality
 from workspace.permissions import is_network_member, is_network_office
 

@@ -43,16 +43,8 @@ from projects.permissions import (
     visible_templates,
 )
 from workspace.diff import diff_texts
+from workspace.forms import form_errors_from
 from workspace.hooks import sections_for
-
-
-def form_errors_from(error: ValidationError, form) -> None:
-    """Show a service's validation error on the form it came from."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET

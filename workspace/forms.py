@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,3 +50,12 @@ class LoginForm(KernFormMixin, AuthenticationForm):
         ),
         "inactive": _("Dieses Konto ist nicht mehr aktiv. Die Geschäftsstelle hilft weiter."),
     }
+
+
+def form_errors_from(error: ValidationError, form) -> None:
+    """Show a service's validation error on the form it came from."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
