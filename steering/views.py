@@ -39,15 +39,8 @@ from steering.permissions import (
     visible_agreements,
 )
 from workspace.access import LoginRequired
+from workspace.forms import form_errors_from
 from workspace.permissions import is_network_office
-
-
-def _form_errors_from(error: ValidationError, form) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _messages_from(request: HttpRequest, error: ValidationError) -> None:
@@ -99,7 +92,7 @@ def seat_add(request: HttpRequest) -> HttpResponse:
         try:
             services.seat_assign(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Der Sitz ist besetzt."))
             return redirect("steering:committee")
@@ -146,7 +139,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Die Sitzung ist angelegt."))
             return redirect(meeting)
@@ -372,7 +365,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
                 amends=data["amends"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Die Beschlussvorlage ist angelegt."))
             return redirect(proposal)
