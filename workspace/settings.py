@@ -193,6 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitations to join (network/joining): single-use links that expire after this many days.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 # Nothing is ever granted to the anonymous user, so guardian needs no anonymous user row.
 ANONYMOUS_USER_NAME = None
