@@ -382,3 +382,35 @@ def test_the_office_sees_waiting_requests_on_the_start_page(client, as_user, off
     assert "1 offene Beitrittsanfrage" in as_user(office).get("/").content.decode()
     assert "offene Beitrittsanfrage" not in as_user(outsider).get("/").content.decode()
     assert "Interessiert an einer Teilnahme?" in client.get("/").content.decode()
+
+
+def _requests(n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        services.join_request_submit(
+            municipality_name=f"Teststadt {i}",
+            contact_name=f"Person {i}",
+            function="Hauptamt",
+            email=f"p{i}@example.org",
+        )
+        # and a repeat from the same town
+        services.join_request_submit(
+            municipality_name=f"Teststadt {i}",
+            contact_name=f"Kollege {i}",
+            function="IT",
+            email=f"k{i}@example.org",
+        )
+
+
+def test_the_request_list_runs_the_same_queries_for_ten_times_the_requests(
+    as_user, office, django_assert_num_queries
+):
+    office_client = as_user(office)
+    _requests(2)
+    office_client.get("/mitmachen/anfragen/")  # session and user loaded once
+    # session, user, office group check, open requests, their repeats, decided requests
+    with django_assert_num_queries(6):
+        office_client.get("/mitmachen/anfragen/")
+    _requests(20, start=2)
+    with django_assert_num_queries(6):
+        html = office_client.get("/mitmachen/anfragen/").content.decode()
+    assert html.count("1 weitere Anfrage") == 22
