@@ -6,3 +6,23 @@ class GuidesConfig(AppConfig):
     name = "network.guides"
     label = "guides"
     verbose_name = _("Leitfäden und Vokabelheft")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from network.guides import sections
+        from network.guides.demo import seed_guides
+        from network.guides.glossary import forget_glossary, link_terms
+        from network.guides.models import Term
+        from workspace.demo import register_seeder
+        from workspace.hooks import register_section
+        from workspace.markdown import register_post_processor
+
+        register_post_processor(link_terms, order=50)
+        # Every way a term changes (services, admin, shell) drops the cached term list.
+        post_save.connect(forget_glossary, sender=Term, dispatch_uid="guides-term-saved")
+        post_delete.connect(forget_glossary, sender=Term, dispatch_uid="guides-term-deleted")
+        register_section(
+            "home", template="guides/_home_guides.html", context=sections.home_guides, order=40
+        )
+        register_seeder(seed_guides, order=40)

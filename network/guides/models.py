@@ -1,0 +1,247 @@
+"""Guides (*Leitfäden*): what the pioneers learned, kept with every version; and the
+network's glossary (*Vokabelheft*)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.models import LeadProject, Result, StaleRevision
+from workspace.models import Municipality, Topic
+
+# Paths under /leitfaeden/ and /vokabelheft/ that are pages, not slugs.
+RESERVED_SLUGS = frozenset({"neu", "themen", "dieser-monat"})
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self) -> GuideQuerySet:
+        return self.filter(status=Guide.Status.PUBLISHED)
+
+    def planned(self) -> GuideQuerySet:
+        return self.filter(status=Guide.Status.PLANNED)
+
+    def for_list(self) -> GuideQuerySet:
+        """What a list row shows (topics, authors and their municipalities), no query per row."""
+        return self.prefetch_related(
+            "topics",
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("person", "municipality"),
+            ),
+        ).order_by(models.F("published_in").desc(nulls_last=True), "title")
+
+
+class Guide(models.Model):
+    """A guide of the network: Markdown, every save a version, none ever lost."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("bald verfügbar")
+        PUBLISHED = "published", _("veröffentlicht")
+
+    title = models.CharField(_("Titel"), max_length=200)
+    slug = models.SlugField(_("Kurzname"), max_length=80, unique=True)
+    summary = models.CharField(_("Kurzbeschreibung"), max_length=400)
+    body = models.TextField(_("Inhalt"), blank=True, help_text=_("Markdown"))
+    status = models.CharField(_("Stand"), max_length=10, choices=Status, default=Status.PLANNED)
+    published_in = models.DateField(
+        _("Erscheinungsmonat"),
+        null=True,
+        blank=True,
+        help_text=_("Der Monat, in dem der Leitfaden erscheint (oder erscheinen soll)."),
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("Themen"), blank=True, related_name="guides"
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Autorinnen und Autoren"),
+        through="Authorship",
+        related_name="guides",
+        blank=True,
+    )
+    lead_projects = models.ManyToManyField(
+        LeadProject, verbose_name=_("Leitprojekte"), blank=True, related_name="guides"
+    )
+    results = models.ManyToManyField(
+        Result, verbose_name=_("Ergebnisse"), blank=True, related_name="guides"
+    )
+    revision = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"],
+        verbose_name=_("Version eines Leitfadens"),
+        verbose_name_plural=_("Versionen von Leitfäden"),
+    )
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("Leitfaden")
+        verbose_name_plural = _("Leitfäden")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="guides_guide_revision_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(published_in__isnull=False),
+                name="guides_guide_published_has_month",
+                violation_error_message=_(
+                    "Ein veröffentlichter Leitfaden braucht seinen Erscheinungsmonat."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Save as the next revision, if ``self.revision`` is still the stored one (as a
+        living result does): a stale instance raises :class:`StaleRevision`."""
+        with transaction.atomic():
+            if self._state.adding:
+                self.revision = 1
+            else:
+                stored = (
+                    Guide.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("revision", flat=True)
+                    .first()
+                )
+                if stored != self.revision:
+                    raise StaleRevision(stored)
+                self.revision = stored + 1
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("guides:detail", kwargs={"slug": self.slug})
+
+    def url(self, action: str) -> str:
+        return reverse(f"guides:{action}", kwargs={"slug": self.slug})
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def edit_url(self) -> str:
+        return self.url("edit")
+
+    @property
+    def versions_url(self) -> str:
+        return self.url("versions")
+
+    @property
+    def compare_url(self) -> str:
+        return self.url("compare")
+
+    @property
+    def restore_url(self) -> str:
+        return self.url("restore")
+
+
+# simple-history names the app ("network.guides") as the history model's module when label and
+# name differ; the model lives here, where the shell's imports and pickle look for it.
+Guide.history.model.__module__ = __name__
+
+
+def first_of_month(day: datetime.date | None) -> datetime.date | None:
+    return day.replace(day=1) if day else None
+
+
+class Authorship(models.Model):
+    """A named author of a guide, with the municipality they wrote it for (kept as it was)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="authorships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.PROTECT,
+        related_name="authorships",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("Autorschaft")
+        verbose_name_plural = _("Autorschaften")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "person"], name="guides_authorship_once_per_guide"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.municipality_id:
+            return f"{self.person.get_display_name()} ({self.municipality.name})"
+        return self.person.get_display_name()
+
+
+class Term(models.Model):
+    """A word of the network, explained: linked wherever it first appears in a text."""
+
+    name = models.CharField(_("Begriff"), max_length=100)
+    slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+    definition = models.TextField(_("Erklärung"), help_text=_("Markdown, wenige Sätze."))
+    synonyms = models.TextField(
+        _("Synonyme"),
+        blank=True,
+        help_text=_("Andere Schreibweisen oder Wörter für denselben Begriff, eines je Zeile."),
+    )
+    related = models.ManyToManyField(
+        "self", verbose_name=_("Verwandte Begriffe"), blank=True, symmetrical=True
+    )
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+
+    class Meta:
+        ordering = [Lower("name")]
+        verbose_name = _("Begriff")
+        verbose_name_plural = _("Begriffe")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="guides_term_name_unique",
+                violation_error_message=_("Diesen Begriff gibt es im Vokabelheft schon."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("guides:term", kwargs={"slug": self.slug})
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+    @property
+    def letter(self) -> str:
+        return index_letter(self.name)
+
+
+_LETTER_OF = str.maketrans({"Ä": "A", "Ö": "O", "Ü": "U", "ß": "S"})
+
+
+def index_letter(name: str) -> str:
+    """The A–Z letter a term stands under: umlauts under their vowel, digits under "#"."""
+    first = (name.strip()[:1] or "#").upper().translate(_LETTER_OF)
+    return first if "A" <= first <= "Z" else "#"

@@ -2,8 +2,13 @@
 
 import re
 
+import pytest
+
 from workspace.diff import diff_texts
 from workspace.markdown import render_markdown
+
+# Rendering runs the apps' post-processors; the glossary's reads its (cached) term list.
+pytestmark = pytest.mark.django_db
 
 
 def test_markdown_renders_structure_and_anchors_headings():
@@ -65,3 +70,20 @@ def test_diff_of_two_20_kb_texts_finds_the_few_changed_words():
     diff = diff_texts(old, new)  # how fast: `make bench`
     assert len([row for row in diff.rows if row.kind == "changed"]) == 2
     assert diff.words_added == 2 and diff.words_removed == 1
+
+
+def test_apps_refine_rendered_html_through_post_processors():
+    from workspace.markdown import register_post_processor, unregister_post_processor
+
+    def shout(html: str) -> str:
+        return html.replace("leise", "LAUT")
+
+    register_post_processor(shout, order=999)
+    register_post_processor(shout, order=999)  # registering twice runs it once
+    try:
+        assert render_markdown("ganz leise") == "<p>ganz LAUT</p>\n"
+        assert render_markdown("ganz leise", post_process=False) == "<p>ganz leise</p>\n"
+        assert render_markdown("") == ""
+    finally:
+        unregister_post_processor(shout)
+    assert render_markdown("ganz leise") == "<p>ganz leise</p>\n"

@@ -1,0 +1,210 @@
+"""Glossary terms linked in every rendered text (a post-processor of workspace.markdown).
+
+The term list is read once, kept in Django's cache and dropped whenever a term changes
+(signals in ``apps.py``), so rendering costs no query per term and, with a warm cache, none at
+all. Each text gets a link on the first occurrence of a term or one of its synonyms, never
+inside code, links or headings and never inside a longer word; the link carries the
+definition as its accessible description and shows it on hover and keyboard focus (CSS only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import escape
+
+CACHE_KEY = "guides:glossary:v1"
+# A safety net for caches that are not shared between processes (the local-memory default):
+# another process sees a change at the latest after this many seconds.
+CACHE_SECONDS = 10 * 60
+TOOLTIP_MAX = 280
+
+# Inside these elements nothing is linked.
+SKIPPED = frozenset({"a", "code", "pre", "kbd", "samp", "h1", "h2", "h3", "h4", "h5", "h6"})
+# Tags that do not separate words: "**Sensor**-Netz" is one word.
+INLINE = frozenset({"strong", "em", "del", "s", "code", "a", "span", "b", "i", "u"})
+VOID = frozenset({"br", "hr", "img", "wbr", "input", "col", "area", "meta", "link", "source"})
+# Attribute values are always double-quoted in nh3's output, but may contain ">".
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# A hyphen or a soft hyphen joins words in German: "Daten-Portal" is one word.
+_WORD = r"\w\u00ad-"
+
+
+@dataclass(frozen=True)
+class Entry:
+    slug: str
+    name: str
+    url: str
+    tooltip: str
+    words: tuple[str, ...]  # the name and its synonyms
+
+
+@dataclass(frozen=True)
+class Glossary:
+    stamp: str
+    entries: tuple[Entry, ...]
+
+
+def _plain(definition: str) -> str:
+    """The definition as one line of plain text, for the tooltip."""
+    from workspace.markdown import render_markdown
+
+    rendered = str(render_markdown(definition, post_process=False))
+    text = " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
+    return text if len(text) <= TOOLTIP_MAX else text[: TOOLTIP_MAX - 1].rstrip() + "…"
+
+
+def _load() -> Glossary:
+    from network.guides.models import Term
+
+    entries = tuple(
+        Entry(
+            slug=term.slug,
+            name=term.name,
+            url=reverse("guides:term", kwargs={"slug": term.slug}),
+            tooltip=_plain(term.definition),
+            words=tuple(dict.fromkeys([term.name, *term.synonym_list])),
+        )
+        for term in Term.objects.only("name", "slug", "definition", "synonyms").order_by("pk")
+    )
+    stamp = hashlib.blake2s(repr(entries).encode(), digest_size=8).hexdigest()
+    return Glossary(stamp=stamp, entries=entries)
+
+
+def current_glossary() -> Glossary:
+    """The term list: from the cache, or one query (then cached)."""
+    glossary = cache.get(CACHE_KEY)
+    if glossary is None:
+        glossary = _load()
+        cache.set(CACHE_KEY, glossary, CACHE_SECONDS)
+    return glossary
+
+
+def forget_glossary(**_kwargs) -> None:
+    """Drop the cached term list now and again after the commit, so no render between the
+    change and its commit can put the old list back for good."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    stamp: str
+    pattern: re.Pattern | None
+    by_word: dict[str, Entry]
+
+
+_matcher: _Matcher | None = None
+
+
+def _matcher_for(glossary: Glossary) -> _Matcher:
+    """The compiled pattern of all terms, built once per version of the glossary."""
+    global _matcher
+    if _matcher is not None and _matcher.stamp == glossary.stamp:
+        return _matcher
+    by_word: dict[str, Entry] = {}
+    for entry in glossary.entries:
+        for word in entry.words:
+            by_word.setdefault(word.casefold(), entry)
+    # Longest first, so "Offene Daten" wins over "Daten" at the same place.
+    words = sorted(by_word, key=len, reverse=True)
+    pattern = None
+    if words:
+        alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+        pattern = re.compile(rf"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])", re.IGNORECASE)
+    _matcher = _Matcher(stamp=glossary.stamp, pattern=pattern, by_word=by_word)
+    return _matcher
+
+
+def _markup(found: str, entry: Entry, tip_id: str) -> str:
+    return (
+        f'<span class="kr-term"><a class="kr-term__link" href="{escape(entry.url)}" '
+        f'aria-describedby="{tip_id}">{escape(found)}</a>'
+        f'<span class="kr-term__tip" id="{tip_id}" role="tooltip">'
+        f"{escape(entry.name)}: {escape(entry.tooltip)}</span></span>"
+    )
+
+
+def _pieces(document: str) -> list[tuple[str, str, bool]]:
+    """The document as (kind, raw, skipped) pieces: text between tags and the tags; a text
+    piece is skipped when it stands inside code, a link or a heading."""
+    pieces: list[tuple[str, str, bool]] = []
+    open_tags: list[str] = []
+    position = 0
+    for tag in _TAG.finditer(document):
+        if tag.start() > position:
+            skipped = any(name in SKIPPED for name in open_tags)
+            pieces.append(("text", document[position : tag.start()], skipped))
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        pieces.append(("tag", tag.group(), name in INLINE))
+        if closing:
+            if name in open_tags:
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+        elif name not in VOID and not tag.group().endswith("/>"):
+            open_tags.append(name)
+        position = tag.end()
+    if position < len(document):
+        skipped = any(name in SKIPPED for name in open_tags)
+        pieces.append(("text", document[position:], skipped))
+    return pieces
+
+
+def _neighbour(pieces: list[tuple[str, str, bool]], index: int, step: int) -> str:
+    """The character of the text next to piece ``index`` across inline tags ("**Sensor**-Netz"
+    is one word), or "" at a block boundary."""
+    index += step
+    while 0 <= index < len(pieces):
+        kind, raw, inline = pieces[index]
+        if kind == "text":
+            text = html.unescape(raw)
+            return (text[-1:] if step < 0 else text[:1]) if text else ""
+        if not inline:
+            return ""
+        index += step
+    return ""
+
+
+def link_terms(document: str) -> str:
+    """``document`` (sanitised HTML of one text) with its first mention of each term linked."""
+    matcher = _matcher_for(current_glossary())
+    if matcher.pattern is None:
+        return document
+    # Ids unique on a page that shows several texts, and the same for the same text.
+    prefix = hashlib.blake2s(document.encode(), digest_size=4).hexdigest()
+    word = re.compile(rf"[{_WORD}]")
+    linked: set[str] = set()
+    pieces = _pieces(document)
+
+    def link_text(index: int, text: str) -> str:
+        plain = html.unescape(text)
+        before, after = _neighbour(pieces, index, -1), _neighbour(pieces, index, +1)
+        out: list[str] = []
+        start = 0
+        for match in matcher.pattern.finditer(plain):
+            if match.start() == 0 and word.match(before):
+                continue
+            if match.end() == len(plain) and word.match(after):
+                continue
+            entry = matcher.by_word.get(" ".join(match.group().split()).casefold())
+            if entry is None or entry.slug in linked:
+                continue
+            linked.add(entry.slug)
+            out.append(escape(plain[start : match.start()]))
+            out.append(_markup(match.group(), entry, f"begriff-{entry.slug}-{prefix}"))
+            start = match.end()
+        if not out:
+            return text
+        out.append(escape(plain[start:]))
+        return "".join(out)
+
+    return "".join(
+        link_text(index, raw) if kind == "text" and not skipped and raw.strip() else raw
+        for index, (kind, raw, skipped) in enumerate(pieces)
+    )

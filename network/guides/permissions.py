@@ -1,0 +1,121 @@
+"""Who may read and edit guides and the glossary: the one place that decides.
+
+- Guides are public. A planned guide ("bald verfügbar") shows its title and summary to
+  everyone, its body, versions and comparisons only to its editors.
+- Editors of a guide: the network office and the guide's named authors.
+- New guides and the glossary's terms: the network office.
+- Links to lead projects and results follow the projects' own visibility
+  (``projects.permissions.visible_projects``): a team-only project is never named to
+  someone who may not see it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from network.guides.models import Authorship, Guide, Term
+from projects.models import LeadProject, Result
+from projects.permissions import visible_projects
+from workspace.access import LoginRequired
+from workspace.models import User
+from workspace.permissions import is_network_office
+
+NOT_EDITOR = _("Leitfäden bearbeiten nur ihre Autorinnen und Autoren und die Geschäftsstelle.")
+NOT_OFFICE_GUIDE = _("Neue Leitfäden legt die Geschäftsstelle an.")
+NOT_OFFICE_TERM = _("Das Vokabelheft pflegt die Geschäftsstelle.")
+
+
+class GuideAccess:
+    """What one user may do with one guide (its authorships prefetched or one query)."""
+
+    def __init__(self, user: User | AnonymousUser, guide: Guide) -> None:
+        self.user = user
+        self.guide = guide
+
+    @property
+    def can_edit(self) -> bool:
+        if not self.user.is_authenticated or not self.user.is_active:
+            return False
+        if is_network_office(self.user):
+            return True
+        return any(a.person_id == self.user.pk for a in self.guide.authorships.all())
+
+    @property
+    def can_read_body(self) -> bool:
+        """The body (and its versions) of a planned guide is its editors' only."""
+        return not self.guide.is_planned or self.can_edit
+
+    @property
+    def can_read_planned_versions(self) -> bool:
+        """Versions written while the guide was planned: its editors' only."""
+        return self.can_edit
+
+
+def can_create_guide(user: User | AnonymousUser) -> bool:
+    return is_network_office(user)
+
+
+def can_edit_glossary(user: User | AnonymousUser) -> bool:
+    return is_network_office(user)
+
+
+def _refuse(user: User | AnonymousUser, message) -> None:
+    if not user.is_authenticated:
+        raise LoginRequired
+    raise PermissionDenied(message)
+
+
+def get_guide_for(
+    user: User | AnonymousUser, slug: str, *, edit: bool = False, body: bool = False
+) -> tuple[Guide, GuideAccess]:
+    """The guide behind ``slug`` with the user's access; ``body``: the page shows the body
+    or its versions (planned: editors only, 404 for others, login for the anonymous);
+    ``edit``: the user must be an editor (403 with a German message)."""
+    guide = (
+        Guide.objects.select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "authorships", queryset=Authorship.objects.select_related("person", "municipality")
+            )
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if guide is None:
+        raise Http404
+    access = GuideAccess(user, guide)
+    if body and not access.can_read_body:
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    if edit and not access.can_edit:
+        _refuse(user, NOT_EDITOR)
+    return guide, access
+
+
+def get_term_for(user: User | AnonymousUser, slug: str, *, edit: bool = False) -> Term:
+    term = Term.objects.filter(slug=slug).first()
+    if term is None:
+        raise Http404
+    if edit and not can_edit_glossary(user):
+        _refuse(user, NOT_OFFICE_TERM)
+    return term
+
+
+def linked_projects_for(user: User | AnonymousUser) -> QuerySet[LeadProject]:
+    """The lead projects a guide may name to ``user``: those they may see."""
+    return visible_projects(user).select_related("lead_municipality").order_by("title")
+
+
+def linked_results_for(user: User | AnonymousUser) -> QuerySet[Result]:
+    """The results a guide may name to ``user``: published ones of projects they may see."""
+    return (
+        Result.objects.filter(project__in=visible_projects(user).values("pk"), is_archived=False)
+        .published()
+        .select_related("project")
+        .order_by("title")
+    )

@@ -1,0 +1,373 @@
+"""Pages of guides and the glossary: parse the request, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from network.guides import selectors, services
+from network.guides.forms import GuideForm, RestoreForm, TermForm
+from network.guides.models import Guide, Term
+from network.guides.permissions import (
+    NOT_OFFICE_GUIDE,
+    NOT_OFFICE_TERM,
+    can_create_guide,
+    can_edit_glossary,
+    get_guide_for,
+    get_term_for,
+    linked_projects_for,
+    linked_results_for,
+)
+from projects.models import StaleRevision
+from projects.views import form_errors_from
+from workspace.access import LoginRequired
+from workspace.diff import diff_texts
+from workspace.models import Topic
+
+VERSIONS_PER_PAGE = 50
+
+
+def _require(request: HttpRequest, allowed: bool, message) -> None:
+    if not allowed:
+        if not request.user.is_authenticated:
+            raise LoginRequired
+        raise PermissionDenied(message)
+
+
+# --- guides --------------------------------------------------------------------------------
+
+
+@require_GET
+def guide_list(request: HttpRequest) -> HttpResponse:
+    guides = list(selectors.guide_list())
+    return render(
+        request,
+        "guides/guide_list.html",
+        {
+            "published": [g for g in guides if not g.is_planned],
+            "planned": [g for g in guides if g.is_planned],
+            "topics": list(selectors.topics_with_guides()),
+            "can_create": can_create_guide(request.user),
+        },
+    )
+
+
+@require_GET
+def guide_topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=topic_slug)
+    guides = list(selectors.guide_list(topic=topic))
+    return render(
+        request,
+        "guides/guide_topic.html",
+        {
+            "topic": topic,
+            "published": [g for g in guides if not g.is_planned],
+            "planned": [g for g in guides if g.is_planned],
+            "topics": list(selectors.topics_with_guides()),
+        },
+    )
+
+
+@require_GET
+def guide_month(request: HttpRequest) -> HttpResponse:
+    month = selectors.this_month()
+    return render(
+        request,
+        "guides/guide_month.html",
+        {"month": month, "guides": list(selectors.new_this_month(month=month))},
+    )
+
+
+def _hidden_links(guide: Guide, user) -> tuple[list, list]:
+    """Links the editor may not see: kept as they are when the editor saves."""
+    projects = list(guide.lead_projects.exclude(pk__in=linked_projects_for(user).values("pk")))
+    results = list(guide.results.exclude(pk__in=linked_results_for(user).values("pk")))
+    return projects, results
+
+
+def _save_data(form: GuideForm, guide: Guide | None, user) -> dict:
+    data = dict(form.cleaned_data)
+    note = data.pop("note")
+    data.pop("base_revision", None)
+    if guide is not None:
+        hidden_projects, hidden_results = _hidden_links(guide, user)
+        data["lead_projects"] = [*data["lead_projects"], *hidden_projects]
+        data["results"] = [*data["results"], *hidden_results]
+    return {**data, "note": note}
+
+
+@require_http_methods(["GET", "POST"])
+def guide_create(request: HttpRequest) -> HttpResponse:
+    _require(request, can_create_guide(request.user), NOT_OFFICE_GUIDE)
+    form = GuideForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guide = services.guide_create(by=request.user, **_save_data(form, None, request.user))
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(request, _("Der Leitfaden ist angelegt (Version 1)."))
+            return redirect(guide)
+    return render(request, "guides/guide_form.html", {"form": form, "guide": None})
+
+
+@require_GET
+def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    guide, access = get_guide_for(request.user, slug)
+    last_change = (
+        guide.history.select_related("history_user")
+        .only("history_date", "history_user__display_name", "history_user__username")
+        .first()
+        if access.can_read_body
+        else None
+    )
+    return render(
+        request,
+        "guides/guide_detail.html",
+        {
+            "guide": guide,
+            "access": access,
+            "topics": list(guide.topics.all()),
+            "authorships": list(guide.authorships.all()),
+            "last_change": last_change,
+            **selectors.links_of(guide, request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    guide, access = get_guide_for(request.user, slug, edit=True)
+    form = GuideForm(
+        request.POST or None, instance=Guide.objects.get(pk=guide.pk), user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        base_revision = form.cleaned_data["base_revision"]
+        data = _save_data(form, guide, request.user)
+        try:
+            changed = services.guide_update(
+                guide=guide, by=request.user, base_revision=base_revision, **data
+            )
+        except StaleRevision:
+            return _conflict(request, guide, access, mine=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            if changed:
+                messages.success(
+                    request, _("Gespeichert als Version %(n)s.") % {"n": guide.revision}
+                )
+            else:
+                messages.info(
+                    request, _("Der Text ist unverändert; es ist keine neue Version entstanden.")
+                )
+            return redirect(guide)
+    return render(
+        request, "guides/guide_form.html", {"form": form, "guide": guide, "access": access}
+    )
+
+
+def _conflict(request, guide: Guide, access, *, mine: dict) -> HttpResponse:
+    """Someone saved in between: show both texts and their diff; nothing was written."""
+    current = Guide.objects.get(pk=guide.pk)
+    form = GuideForm(
+        initial={**mine, "base_revision": current.revision},
+        instance=current,
+        user=request.user,
+    )
+    return render(
+        request,
+        "guides/guide_conflict.html",
+        {
+            "guide": current,
+            "access": access,
+            "mine": mine,
+            "diff": diff_texts(current.body, mine["body"]),
+            "form": form,
+        },
+        status=409,
+    )
+
+
+@require_GET
+def guide_versions(request: HttpRequest, slug: str) -> HttpResponse:
+    guide, access = get_guide_for(request.user, slug, body=True)
+    page = selectors.GuideVersionPage.of(
+        guide,
+        request.GET.get("seite"),
+        per_page=VERSIONS_PER_PAGE,
+        with_drafts=access.can_read_planned_versions,
+    )
+    versions = selectors.with_change_sizes(guide, page.versions())
+    return render(
+        request,
+        "guides/guide_versions.html",
+        {
+            "guide": guide,
+            "access": access,
+            "page": page,
+            "versions": versions,
+            "restore_allowed": access.can_edit,
+        },
+    )
+
+
+def _revision_param(value: str | None, default: int) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number >= 1 else None
+
+
+@require_GET
+def guide_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    guide, access = get_guide_for(request.user, slug, body=True)
+    with_planned = access.can_read_planned_versions
+    newest = selectors.newest_revisions(guide, with_planned=with_planned)
+    old = _revision_param(request.GET.get("von"), newest[-1])
+    new = _revision_param(request.GET.get("zu"), newest[0])
+    versions = (
+        selectors.two_versions(guide, old, new, with_planned=with_planned) if old and new else {}
+    )
+    context = {"guide": guide, "access": access}
+    if old not in versions or new not in versions:
+        context["error"] = _("Bitte wählen Sie zwei Versionen zwischen 1 und %(n)s.") % {
+            "n": guide.revision
+        }
+        return render(request, "guides/guide_compare.html", context, status=400)
+    before, after = versions[old], versions[new]
+    return render(
+        request,
+        "guides/guide_compare.html",
+        {
+            **context,
+            "before": before,
+            "after": after,
+            "diff": diff_texts(before.body, after.body),
+            "title_changed": before.title != after.title,
+            "summary_diff": diff_texts(before.summary, after.summary, context=None)
+            if before.summary != after.summary
+            else None,
+        },
+    )
+
+
+@require_POST
+def guide_restore(request: HttpRequest, slug: str) -> HttpResponse:
+    guide, _access = get_guide_for(request.user, slug, edit=True)
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie eine Version zum Wiederherstellen."))
+        return redirect(guide.versions_url)
+    revision = form.cleaned_data["revision"]
+    try:
+        services.guide_restore(
+            guide=guide,
+            by=request.user,
+            revision=revision,
+            base_revision=form.cleaned_data["base_revision"],
+        )
+    except StaleRevision:
+        messages.error(
+            request,
+            _(
+                "Der Leitfaden wurde inzwischen geändert. Prüfen Sie die Versionen und "
+                "stellen Sie dann erneut wieder her."
+            ),
+        )
+        return redirect(guide.versions_url)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(guide.versions_url)
+    messages.success(
+        request,
+        _(
+            "Version %(old)s ist als neue Version %(new)s wiederhergestellt. "
+            "Keine Version ist verloren."
+        )
+        % {"old": revision, "new": guide.revision},
+    )
+    return redirect(guide)
+
+
+# --- glossary ------------------------------------------------------------------------------
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    letters = selectors.glossary_by_letter()
+    return render(
+        request,
+        "guides/glossary.html",
+        {
+            "letters": letters,
+            "count": sum(len(letter.terms) for letter in letters),
+            "can_edit": can_edit_glossary(request.user),
+        },
+    )
+
+
+@require_GET
+def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    term = get_term_for(request.user, slug)
+    return render(
+        request,
+        "guides/term_detail.html",
+        {
+            "term": term,
+            "related": list(term.related.only("name", "slug")),
+            "guides": selectors.guides_mentioning(term),
+            "can_edit": can_edit_glossary(request.user),
+        },
+    )
+
+
+def _term_values(form: TermForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "definition": data["definition"],
+        "synonyms": data["synonyms"],
+        "related": list(data["related"]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def term_create(request: HttpRequest) -> HttpResponse:
+    _require(request, can_edit_glossary(request.user), NOT_OFFICE_TERM)
+    form = TermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.term_create(by=request.user, **_term_values(form))
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(request, _("Der Begriff steht jetzt im Vokabelheft."))
+            return redirect(term)
+    return render(request, "guides/term_form.html", {"form": form, "term": None})
+
+
+@require_http_methods(["GET", "POST"])
+def term_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    term = get_term_for(request.user, slug, edit=True)
+    form = TermForm(request.POST or None, instance=Term.objects.get(pk=term.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.term_update(term=term, by=request.user, **_term_values(form))
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            if changed:
+                messages.success(request, _("Der Begriff ist geändert."))
+            else:
+                messages.info(request, _("Es gab nichts zu speichern."))
+            return redirect(term)
+    return render(request, "guides/term_form.html", {"form": form, "term": term})

@@ -1,0 +1,228 @@
+"""The glossary and its term links: first occurrence per text, never inside code, links,
+headings or a longer word, synonyms too, accessible markup, one cached term list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from network.guides import services
+from network.guides.glossary import CACHE_KEY
+from network.guides.models import Term
+from tests.guides.conftest import write_guide
+from workspace.markdown import render_markdown
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r'<a class="kr-term__link" href="([^"]+)"[^>]*>([^<]*)</a>')
+
+
+@pytest.fixture
+def terms(office):
+    open_data = services.term_create(
+        by=office,
+        name="Open Data",
+        definition="Daten der Verwaltung, **offen** für alle.",
+        synonyms="Offene Daten\noffene Verwaltungsdaten",
+    )
+    sensor = services.term_create(
+        by=office, name="Sensor", definition="Ein Messfühler im öffentlichen Raum."
+    )
+    return {"open_data": open_data, "sensor": sensor}
+
+
+def links(html: str) -> list[tuple[str, str]]:
+    return LINK.findall(str(html))
+
+
+def test_the_first_occurrence_is_linked_and_only_that(terms):
+    html = render_markdown("Open Data hilft. Noch einmal Open Data.\n\nUnd Open Data.")
+    assert links(html) == [("/vokabelheft/open-data/", "Open Data")]
+    assert str(html).count("Open Data") == 4  # three in the text, one in the tooltip
+
+
+def test_synonyms_link_to_their_term_and_count_as_it(terms):
+    html = render_markdown("Wir veröffentlichen offene Daten. Später auch Open Data.")
+    assert links(html) == [("/vokabelheft/open-data/", "offene Daten")]
+    assert links(render_markdown("Offene\nVerwaltungsdaten sind gut.")) == [
+        ("/vokabelheft/open-data/", "Offene\nVerwaltungsdaten")
+    ]
+
+
+def test_code_links_and_headings_stay_untouched(terms):
+    html = render_markdown(
+        "# Open Data im Überblick\n\n"
+        "`Open Data` und\n\n```\nOpen Data\n```\n\n"
+        "[mehr zu Open Data](https://example.org/) und **Sensor**-freie Zonen.\n\n"
+        "Erst hier: Open Data."
+    )
+    assert '<h2 id="abschnitt-open-data-im-ueberblick">Open Data im Überblick</h2>' in str(html)
+    assert "<code>Open Data</code>" in str(html)
+    assert ">mehr zu Open Data</a>" in str(html)
+    assert links(html) == [("/vokabelheft/open-data/", "Open Data")]
+    assert str(html).index("kr-term") > str(html).index("Erst hier")
+
+
+def test_never_inside_a_longer_word(terms):
+    html = render_markdown(
+        "Sensoren, Sensorik, Funksensor, Sensor-Netz und OpenDataPortal bleiben Wörter."
+    )
+    assert links(html) == []
+    assert links(render_markdown("Ein Sensor.")) == [("/vokabelheft/sensor/", "Sensor")]
+
+
+def test_each_text_is_its_own_document(terms):
+    assert links(render_markdown("Open Data")) and links(render_markdown("Open Data"))
+
+
+def test_the_markup_carries_the_definition_accessibly(terms):
+    html = str(render_markdown("Hier geht es um Open Data."))
+    match = re.search(
+        r'<span class="kr-term"><a class="kr-term__link" href="/vokabelheft/open-data/" '
+        r'aria-describedby="(begriff-open-data-[0-9a-f]+)">Open Data</a>'
+        r'<span class="kr-term__tip" id="([^"]+)" role="tooltip">([^<]*)</span></span>',
+        html,
+    )
+    assert match, html
+    assert match.group(1) == match.group(2)
+    assert match.group(3) == "Open Data: Daten der Verwaltung, offen für alle."
+    assert "style=" not in html and "<script" not in html and " on" not in html.split("kr-term")[1]
+
+
+def test_text_with_entities_keeps_them_escaped(terms):
+    html = str(render_markdown("Open Data & <Sensor> \"quoted\" 'x'"))
+    assert "&lt;" in html and "&amp;" in html and "<Sensor>" not in html
+    assert len(links(html)) == 2
+
+
+def test_a_hostile_definition_is_only_text(office):
+    services.term_create(
+        by=office,
+        name="Gefahr",
+        definition='<img src=x onerror=alert(1)> "><script>alert(2)</script> [x](javascript:alert(3))',
+        synonyms='"><svg onload=alert(4)>',
+    )
+    html = str(render_markdown('Gefahr und "><svg onload=alert(4)> im Text.'))
+    assert "<img" not in html and "<script" not in html and "<svg" not in html
+    assert 'href="javascript' not in html  # left as text by the Markdown parser
+    assert [text for _url, text in links(html)] == ["Gefahr"]
+    alone = str(render_markdown('Nur "><svg onload=alert(4)> hier.'))
+    assert [text for _url, text in links(alone)] == ["&quot;&gt;&lt;svg onload=alert(4)&gt;"]
+    assert "<svg" not in alone
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the tooltip: the definition as text
+
+
+def test_a_changed_term_is_linked_on_the_next_render(terms, office):
+    assert links(render_markdown("Ein Messfühler.")) == []
+    services.term_update(
+        term=terms["sensor"],
+        by=office,
+        name="Sensor",
+        definition=terms["sensor"].definition,
+        synonyms="Messfühler",
+    )
+    assert links(render_markdown("Ein Messfühler.")) == [("/vokabelheft/sensor/", "Messfühler")]
+    services.term_create(by=office, name="LoRaWAN", definition="Ein Funknetz.")
+    assert links(render_markdown("Über LoRaWAN.")) == [("/vokabelheft/lorawan/", "LoRaWAN")]
+    Term.objects.get(name="LoRaWAN").delete()  # the admin's way: signals drop the cache, too
+    assert links(render_markdown("Über LoRaWAN.")) == []
+
+
+def test_the_term_list_is_read_once_and_then_cached(terms, django_assert_num_queries):
+    cache.delete(CACHE_KEY)
+    with django_assert_num_queries(1):
+        render_markdown("Open Data und Sensor.")
+    with django_assert_num_queries(0):
+        render_markdown("Open Data und Sensor, noch einmal.")
+
+
+def _grow_glossary(office, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        Term.objects.create(
+            name=f"Fachwort{i}",
+            slug=f"fachwort-{i}",
+            definition=f"Erklärung {i}.",
+            synonyms=f"Synonym{i}",
+        )
+
+
+def test_a_guide_page_costs_the_same_with_10_and_500_terms(
+    client, office, django_assert_num_queries
+):
+    body = " ".join(f"Fachwort{i} und Synonym{i + 1}." for i in range(0, 500, 7))
+    guide = write_guide(by=office, body=body)
+    _grow_glossary(office, 10)
+    client.get(guide.get_absolute_url())
+    cache.delete(CACHE_KEY)  # both measured with a cold cache: the list costs one query
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(guide.get_absolute_url())
+    assert len(links(first.content.decode())) == 4  # Fachwort0, Synonym1, Fachwort7, Synonym8
+    _grow_glossary(office, 490, start=10)
+    cache.delete(CACHE_KEY)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(guide.get_absolute_url())
+    assert len(links(response.content.decode())) == 2 * len(range(0, 500, 7))
+    with django_assert_num_queries(len(small.captured_queries) - 1):
+        client.get(guide.get_absolute_url())  # warm: no query for the glossary at all
+
+
+def test_names_and_synonyms_are_unique_across_the_glossary(terms, office):
+    with pytest.raises(ValidationError) as error:
+        services.term_create(by=office, name="open data", definition="Doppelt.")
+    assert error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.term_create(by=office, name="Datenschatz", definition="x", synonyms="Offene Daten")
+    assert "Open Data" in str(error.value)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def test_the_glossary_has_an_a_to_z(client, terms, office):
+    services.term_create(by=office, name="Ämterlotse", definition="Führt durch die Ämter.")
+    page = client.get(reverse("guides:glossary"))
+    letters = {group.letter: [t.name for t in group.terms] for group in page.context["letters"]}
+    assert letters["A"] == ["Ämterlotse"] and letters["O"] == ["Open Data"]
+    assert letters["S"] == ["Sensor"] and letters["B"] == []
+    text = page.content.decode()
+    assert 'href="#buchstabe-o"' in text and 'id="buchstabe-o"' in text
+    assert 'href="#buchstabe-b"' not in text
+    assert "kr-term__link" not in text  # definitions are not linked among themselves
+
+
+def test_term_page_shows_synonyms_related_terms_and_guides(client, terms, office):
+    services.term_update(
+        term=terms["open_data"],
+        by=office,
+        name="Open Data",
+        definition=terms["open_data"].definition,
+        synonyms=terms["open_data"].synonyms,
+        related=[terms["sensor"]],
+    )
+    write_guide(by=office, title="Daten teilen", body="Wie offene Daten entstehen.")
+    page = client.get(terms["open_data"].get_absolute_url()).content.decode()
+    assert "Offene Daten, offene Verwaltungsdaten" in page
+    assert 'href="/vokabelheft/sensor/"' in page and "Daten teilen" in page
+    # Relations are mutual.
+    assert 'href="/vokabelheft/open-data/"' in client.get("/vokabelheft/sensor/").content.decode()
+
+
+def test_the_office_keeps_the_glossary(as_user, office, outsider, terms):
+    data = {"name": "Reallabor", "definition": "Ein Versuch im Alltag.", "synonyms": ""}
+    assert as_user(outsider).post(reverse("guides:term-create"), data).status_code == 403
+    response = as_user(office).post(reverse("guides:term-create"), data)
+    assert response.status_code == 302 and response["Location"] == "/vokabelheft/reallabor/"
+    again = as_user(office).post(reverse("guides:term-create"), data)
+    assert again.status_code == 200 and Term.objects.filter(name="Reallabor").count() == 1
+    edit = reverse("guides:term-edit", kwargs={"slug": "sensor"})
+    response = as_user(office).post(
+        edit, {"name": "Sensor", "definition": "Misst.", "synonyms": "Messfühler"}
+    )
+    assert response.status_code == 302
+    assert Term.objects.get(slug="sensor").synonym_list == ["Messfühler"]

@@ -1,0 +1,406 @@
+"""Guides keep every version as living results do: compared, restored as a new version, and
+no update lost. Planned guides show title and summary to all, their text to editors only.
+Links to lead projects and results follow the projects' visibility."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from network.guides import selectors, services
+from network.guides.models import Guide
+from projects import services as project_services
+from projects.models import StaleRevision, Visibility
+from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory
+from tests.guides.conftest import write_guide
+from tests.projects.factories import lead_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _edit(guide, by, **fields):
+    return services.guide_update(guide=guide, by=by, base_revision=guide.revision, **fields)
+
+
+# --- versions, diff, restore ---------------------------------------------------------------
+
+
+def test_every_change_is_a_version_with_author_and_note(guide, editor):
+    assert _edit(guide, editor, body="Neu.", note="Kürzer gefasst")
+    assert guide.revision == 2
+    newest = guide.history.first()
+    assert (newest.revision, newest.history_user, newest.history_change_reason) == (
+        2,
+        editor,
+        "Kürzer gefasst",
+    )
+    assert guide.history.count() == 2
+
+
+def test_a_save_that_changes_nothing_writes_no_version(guide, editor):
+    assert not _edit(guide, editor, body=guide.body, title=guide.title)
+    assert guide.history.count() == 1 and guide.revision == 1
+
+
+def test_a_stale_save_is_refused_and_nothing_is_written(guide, editor, office, topic):
+    _edit(guide, office, body="Version 2 der Geschäftsstelle.")
+    other = TopicFactory(name="Mobilität")
+    with pytest.raises(StaleRevision):
+        services.guide_update(
+            guide=guide, by=editor, base_revision=1, body="Meine Fassung.", topics=[other]
+        )
+    guide.refresh_from_db()
+    assert guide.body == "Version 2 der Geschäftsstelle." and guide.revision == 2
+    assert list(guide.topics.all()) == [topic]
+
+
+def test_the_model_itself_refuses_a_stale_instance(guide):
+    stale = Guide.objects.get(pk=guide.pk)
+    fresh = Guide.objects.get(pk=guide.pk)
+    fresh.body = "Zuerst."
+    fresh.save()
+    stale.body = "Danach, ohne es gesehen zu haben."
+    with pytest.raises(StaleRevision):
+        stale.save()
+
+
+def test_restore_writes_a_new_version_and_keeps_history(guide, editor):
+    first = guide.body
+    _edit(guide, editor, body="Zweite Fassung.", title="Neuer Titel")
+    services.guide_restore(guide=guide, by=editor, revision=1, base_revision=2)
+    guide.refresh_from_db()
+    assert (guide.revision, guide.body, guide.title) == (3, first, "Beteiligung planen")
+    assert list(guide.history.values_list("revision", flat=True)) == [3, 2, 1]
+    assert guide.history.first().history_change_reason == "wiederhergestellt aus Version 1"
+    with pytest.raises(ValidationError):
+        services.guide_restore(guide=guide, by=editor, revision=1, base_revision=3)
+
+
+def test_versions_and_compare_pages(as_user, guide, editor):
+    _edit(guide, editor, body=guide.body + "\n\nEin neuer Absatz.", note="Absatz ergänzt")
+    client = as_user(None)
+    page = client.get(guide.versions_url)
+    assert page.status_code == 200
+    assert [v.revision for v in page.context["versions"]] == [2, 1]
+    assert "Absatz ergänzt" in page.content.decode()
+    compare = client.get(f"{guide.compare_url}?von=1&zu=2")
+    assert compare.status_code == 200
+    assert compare.context["diff"].words_added == 3
+    assert '<ins class="kr-ins">' in compare.content.decode()
+    bad = client.get(f"{guide.compare_url}?von=abc&zu=9")
+    assert bad.status_code == 400 and "Bitte wählen Sie zwei Versionen" in bad.content.decode()
+
+
+def test_restore_through_the_page(as_user, guide, editor, outsider):
+    _edit(guide, editor, body="Zweite Fassung.")
+    url = guide.restore_url
+    refused = as_user(outsider).post(url, {"revision": 1, "base_revision": 2})
+    assert refused.status_code == 403
+    response = as_user(editor).post(url, {"revision": 1, "base_revision": 2})
+    assert response.status_code == 302 and response["Location"] == guide.get_absolute_url()
+    guide.refresh_from_db()
+    assert guide.revision == 3 and guide.body.startswith("## Spielraum")
+    stale = as_user(editor).post(url, {"revision": 2, "base_revision": 2}, follow=True)
+    assert "inzwischen geändert" in stale.content.decode()
+    assert Guide.objects.get(pk=guide.pk).revision == 3
+
+
+def test_editing_shows_a_conflict_instead_of_overwriting(as_user, guide, editor, office, topic):
+    form = as_user(editor).get(guide.edit_url)
+    assert form.context["form"]["base_revision"].value() == 1
+    _edit(guide, office, body="Die Geschäftsstelle war schneller.")
+    response = as_user(editor).post(
+        guide.edit_url,
+        {
+            "title": guide.title,
+            "summary": guide.summary,
+            "topics": [topic.pk],
+            "status": "published",
+            "published_in": "2025-03",
+            "body": "Meine Fassung.",
+            "authors": editor.username,
+            "base_revision": 1,
+        },
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Die Geschäftsstelle war schneller." in page and "Meine Fassung." in page
+    assert response.context["form"]["base_revision"].value() == 2
+    assert Guide.objects.get(pk=guide.pk).body == "Die Geschäftsstelle war schneller."
+
+
+def test_an_author_edits_through_the_form(as_user, guide, editor, topic):
+    response = as_user(editor).post(
+        guide.edit_url,
+        {
+            "title": "Beteiligung ehrlich planen",
+            "summary": guide.summary,
+            "topics": [topic.pk],
+            "status": "published",
+            "published_in": "2025-04",
+            "body": guide.body,
+            "authors": editor.username,
+            "note": "Titel geschärft",
+            "base_revision": 1,
+        },
+    )
+    assert response.status_code == 302
+    guide.refresh_from_db()
+    assert (guide.title, guide.revision, guide.published_in) == (
+        "Beteiligung ehrlich planen",
+        2,
+        datetime.date(2025, 4, 1),
+    )
+
+
+def test_bad_input_comes_back_with_german_messages(as_user, guide, office):
+    response = as_user(office).post(
+        guide.edit_url,
+        {
+            "title": "",
+            "summary": "x",
+            "status": "published",
+            "published_in": "März",
+            "body": "",
+            "authors": "niemand-bekannt",
+            "base_revision": 1,
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "title" in errors and "published_in" in errors and "authors" in errors
+    assert "niemand-bekannt" in str(errors["authors"])
+    assert Guide.objects.get(pk=guide.pk).revision == 1
+
+
+def test_the_office_creates_guides_with_authors_and_their_municipalities(
+    as_user, office, editor, topic
+):
+    response = as_user(office).post(
+        reverse("guides:create"),
+        {
+            "title": "Reallabore auf dem Land",
+            "summary": "Wie ein Dorf eine Lösung erprobt.",
+            "topics": [topic.pk],
+            "status": "planned",
+            "published_in": "",
+            "body": "",
+            "authors": f"{editor.username}\n{editor.email}",
+        },
+    )
+    assert response.status_code == 302
+    guide = Guide.objects.get(slug="reallabore-auf-dem-land")
+    assert [str(a) for a in guide.authorships.all()] == [f"{editor.get_display_name()} (Iserlohn)"]
+    assert guide.history.count() == 1
+
+
+def test_a_published_guide_needs_a_month_and_a_text(office):
+    with pytest.raises(ValidationError) as error:
+        write_guide(by=office, status=Guide.Status.PUBLISHED, published_in=None)
+    assert "published_in" in error.value.message_dict or "__all__" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        write_guide(by=office, body="   ")
+
+
+# --- planned guides ----------------------------------------------------------------------
+
+
+def test_a_planned_guide_shows_title_and_summary_to_all_and_its_body_to_editors(
+    as_user, planned, editor, office, outsider
+):
+    for user in (None, outsider):
+        page = as_user(user).get(planned.get_absolute_url())
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert planned.title in text and planned.summary in text
+        assert "bald verfügbar" in text
+        assert "Geheimer Entwurf" not in text
+    for user in (editor, office):
+        text = as_user(user).get(planned.get_absolute_url()).content.decode()
+        assert "Geheimer Entwurf" in text
+
+
+def test_a_planned_guides_versions_are_its_editors_only(as_user, planned, editor, outsider):
+    for url in (planned.versions_url, planned.compare_url):
+        assert as_user(None).get(url).status_code == 302
+        assert as_user(outsider).get(url).status_code == 404
+        assert as_user(editor).get(url).status_code == 200
+
+
+def test_versions_from_before_publication_stay_hidden_from_readers(
+    as_user, planned, editor, outsider
+):
+    _edit(
+        planned,
+        editor,
+        body="Endlich fertig.",
+        status="published",
+        published_in=datetime.date(2025, 5, 1),
+    )
+    readers = as_user(outsider).get(planned.versions_url)
+    assert [v.revision for v in readers.context["versions"]] == [2]
+    assert (
+        "Geheimer Entwurf"
+        not in as_user(outsider).get(f"{planned.compare_url}?von=1&zu=2").content.decode()
+    )
+    assert as_user(outsider).get(f"{planned.compare_url}?von=1&zu=2").status_code == 400
+    editors = as_user(editor).get(planned.versions_url)
+    assert [v.revision for v in editors.context["versions"]] == [2, 1]
+
+
+def test_lists_mark_planned_guides_as_coming_soon(client, guide, planned):
+    page = client.get(reverse("guides:list"))
+    assert page.context["published"] == [guide] and page.context["planned"] == [planned]
+    section = page.content.decode().split('id="bald-verfuegbar"')[1]
+    assert "Fördermittel finden" in section and "bald verfügbar" in section
+
+
+# --- browsing ------------------------------------------------------------------------------
+
+
+def test_browse_by_topic_and_new_this_month(client, office, topic):
+    other = TopicFactory(name="Offene Daten", slug="offene-daten")
+    this_month = selectors.this_month()
+    fresh = write_guide(by=office, title="Frisch", topics=[topic], published_in=this_month)
+    old = write_guide(
+        by=office, title="Alt", topics=[other], published_in=datetime.date(2020, 1, 1)
+    )
+    page = client.get(reverse("guides:topic", kwargs={"topic_slug": topic.slug}))
+    assert page.context["published"] == [fresh]
+    assert [t.guide_count for t in page.context["topics"]] == [1, 1]
+    page = client.get(reverse("guides:topic", kwargs={"topic_slug": other.slug}))
+    assert page.context["published"] == [old]
+    month = client.get(reverse("guides:month"))
+    assert month.context["guides"] == [fresh]
+    assert client.get("/leitfaeden/themen/gibt-es-nicht/").status_code == 404
+
+
+def test_reserved_paths_never_become_slugs(office):
+    assert write_guide(by=office, title="Neu").slug == "neu-1"
+    assert write_guide(by=office, title="Dieser Monat").slug == "dieser-monat-1"
+
+
+def _many_guides(n, office, topic, start=0):
+    for i in range(start, start + n):
+        town = MunicipalityFactory(name=f"Stadt {i}", slug=f"stadt-{i}")
+        author = MembershipFactory(municipality=town).user
+        write_guide(
+            by=office,
+            title=f"Leitfaden {i}",
+            topics=[topic, TopicFactory(name=f"Thema {i}", slug=f"thema-{i}")],
+            authors=[author],
+            status="planned" if i % 4 == 0 else "published",
+        )
+
+
+@pytest.mark.parametrize("url_name", ["guides:list", "guides:month"])
+def test_list_pages_cost_the_same_for_3_and_60_guides(
+    client, office, topic, url_name, django_assert_num_queries
+):
+    url = reverse(url_name)
+    _many_guides(3, office, topic)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _many_guides(57, office, topic, start=3)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_topic_page_costs_the_same_for_3_and_60_guides(
+    client, office, topic, django_assert_num_queries
+):
+    url = reverse("guides:topic", kwargs={"topic_slug": topic.slug})
+    _many_guides(3, office, topic)
+    client.get(url)
+    # session-less anonymous visitor: topic, guides, their topics, their authorships,
+    # the topic list with counts.
+    with django_assert_num_queries(5):
+        client.get(url)
+    _many_guides(57, office, topic, start=3)
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert len(response.context["published"]) + len(response.context["planned"]) == 60
+
+
+# --- links follow the projects' visibility ------------------------------------------------------
+
+
+@pytest.fixture
+def linked(office, coordinator, menden, guide):
+    public = lead_project(coordinator=coordinator, lead=menden, title="Offene Datenplattform")
+    secret = lead_project(
+        coordinator=coordinator,
+        lead=menden,
+        title="Vertrauliche Personalplanung",
+        visibility=Visibility.TEAM,
+    )
+    shown = project_services.result_create(
+        project=public, by=coordinator, title="Datenmodell Haushalt", maturity="tested"
+    )
+    hidden = project_services.result_create(
+        project=secret, by=coordinator, title="Geheime Stellenliste", maturity="tested"
+    )
+    draft = project_services.result_create(
+        project=public, by=coordinator, title="Unfertiger Entwurf", maturity="draft"
+    )
+    services.guide_update(
+        guide=guide,
+        by=office,
+        base_revision=guide.revision,
+        lead_projects=[public, secret],
+        results=[shown, hidden, draft],
+    )
+    return {"public": public, "secret": secret, "hidden": hidden, "shown": shown}
+
+
+def test_a_team_only_project_is_never_named_to_someone_who_may_not_see_it(
+    as_user, guide, linked, outsider, coordinator
+):
+    for user in (None, outsider):
+        page = as_user(user).get(guide.get_absolute_url()).content.decode()
+        assert "Offene Datenplattform" in page and "Datenmodell Haushalt" in page
+        assert "Vertrauliche Personalplanung" not in page
+        assert "Geheime Stellenliste" not in page
+        assert "Unfertiger Entwurf" not in page
+    page = as_user(coordinator).get(guide.get_absolute_url()).content.decode()
+    assert "Vertrauliche Personalplanung" in page and "Geheime Stellenliste" in page
+
+
+def test_an_author_who_cannot_see_a_link_keeps_it_when_saving(
+    as_user, guide, linked, editor, topic
+):
+    form = as_user(editor).get(guide.edit_url)
+    assert "Vertrauliche Personalplanung" not in form.content.decode()
+    response = as_user(editor).post(
+        guide.edit_url,
+        {
+            "title": guide.title,
+            "summary": guide.summary,
+            "topics": [topic.pk],
+            "status": "published",
+            "published_in": "2025-03",
+            "body": guide.body + "\n\nNachtrag.",
+            "authors": editor.username,
+            "lead_projects": [linked["public"].pk],
+            "results": [],
+            "base_revision": guide.revision,
+        },
+    )
+    assert response.status_code == 302
+    assert set(guide.lead_projects.all()) == {linked["public"], linked["secret"]}
+    # The draft of a project she may see is hidden from her, too: kept as well.
+    assert {r.title for r in guide.results.all()} == {"Geheime Stellenliste", "Unfertiger Entwurf"}
+
+
+# --- start page ---------------------------------------------------------------------------------
+
+
+def test_the_start_page_lists_the_newest_published_guides(client, guide, planned):
+    section = [s for s in client.get("/").context["sections"] if "guides" in s.template]
+    assert section and section[0].context["guides"] == [guide]
