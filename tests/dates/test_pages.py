@@ -7,7 +7,6 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,9 +14,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from network.dates import services
+from network.dates.demo import seed_dates
 from network.dates.forms import form_started_token
 from network.dates.models import Appointment, Registration, Series, TopicSuggestion
 from tests.dates.conftest import klassentreffen_for
+from workspace.demo.core import seed_core
 
 pytestmark = pytest.mark.django_db
 
@@ -334,9 +335,14 @@ def test_the_list_page_in_a_fixed_number_of_queries(
 # --- the demo world ----------------------------------------------------------------------------
 
 
-def test_the_demo_world_has_the_next_klassentreffen_and_a_pausenhof_series(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
+def seed() -> None:
+    """The core's demo world and the dates' part (the other apps' parts are theirs to test)."""
+    seed_core(stdout=StringIO())
+    seed_dates(stdout=StringIO())
+
+
+def test_the_demo_world_has_the_next_klassentreffen_and_a_pausenhof_series():
+    seed()
     meeting = Appointment.objects.get(kind="klassentreffen")
     assert meeting.starts_at > timezone.now() + datetime.timedelta(weeks=5)
     assert meeting.registrations.confirmed().count() == 2
@@ -347,7 +353,7 @@ def test_the_demo_world_has_the_next_klassentreffen_and_a_pausenhof_series(setti
     assert pausenhof[0].speaker_municipality.name == "Menden"
     tasks = DBTaskResult.objects.count()
 
-    call_command("seed_demo", stdout=StringIO())
+    seed()
 
     assert Appointment.objects.count() == 7
     assert Registration.objects.count() == 2
