@@ -71,6 +71,8 @@ FORMAT = "klassenraum-leitprojekt"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 64 * 1024
+# Far above what a project with thousands of versions needs (4,000 versions of 10 kB: 40 MB).
+MAX_MANIFEST_BYTES = 128 * 1024 * 1024
 
 # People an archive names but this installation has no account for keep their name on an
 # inactive account without password: every page that names authors shows it, nobody can
@@ -857,7 +859,10 @@ def _check(opened: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limit: dict) -
             _("Das ist kein Archiv eines Leitprojekts: Das Verzeichnis manifest.json fehlt.")
         )
     budget = _Budget(limit["unpacked"])
-    _size, _sha, raw = _read(opened, seen[MANIFEST], budget, keep=True)
+    # The manifest is read into memory: it gets a budget of its own within the whole.
+    manifest_budget = _Budget(min(limit["unpacked"], MAX_MANIFEST_BYTES))
+    _size, _sha, raw = _read(opened, seen[MANIFEST], manifest_budget, keep=True)
+    budget.spend(len(raw))
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
