@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 CACHE_KEY = "guides:glossary:v1"
-# A safety net for caches that are not shared between processes (the local-memory default):
-# another process sees a change at the latest after this many seconds.
-CACHE_SECONDS = 10 * 60
+# With a shared cache (Redis) a change reaches every process at once. With the local-memory
+# default each process keeps its own copy and only its own changes drop it, so another
+# process links a changed term at the latest after this many seconds.
+CACHE_SECONDS = 60
 TOOLTIP_MAX = 280
 
 # Inside these elements nothing is linked.
