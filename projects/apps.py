@@ -24,6 +24,12 @@ class ProjectsConfig(AppConfig):
             context=sections.home_projects,
             order=10,
         )
+        register_section(
+            "account",
+            template="projects/_account_roles.html",
+            context=sections.account_roles,
+            order=10,
+        )
         register_seeder(seed_projects, order=10)
         register_seeder(seed_results, order=20)
         register_seeder(seed_reuse, order=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from projects import selectors
+from projects.models import TeamMembership
 from projects.permissions import visible_projects
 from workspace.models import Municipality
 
@@ -26,3 +27,13 @@ def home_projects(request: HttpRequest, _obj=None) -> dict:
         .order_by("-created_at")[:6]
     )
     return {"projects": list(projects)}
+
+
+def account_roles(request: HttpRequest, user) -> dict:
+    """The person's roles in lead projects, for their own account page (one query)."""
+    roles = list(
+        TeamMembership.objects.filter(user=user)
+        .select_related("project")
+        .order_by("project__title")
+    )
+    return {"roles": roles}

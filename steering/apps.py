@@ -28,5 +28,11 @@ class SteeringConfig(AppConfig):
             context=sections.result_approvals,
             order=20,
         )
+        register_section(
+            "account",
+            template="steering/_account_seats.html",
+            context=sections.account_seats,
+            order=20,
+        )
         # Between the projects (10) and their results (20): the held meeting starts Menden's.
         register_seeder(seed_steering, order=15)

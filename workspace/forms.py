@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from workspace.models import User
 
 
 class KernFormMixin:
@@ -59,3 +61,76 @@ def form_errors_from(error: ValidationError, form) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class ProfileForm(KernFormMixin, forms.Form):
+    display_name = forms.CharField(
+        label=_("Ihr Name, wie andere ihn sehen"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    function = forms.CharField(
+        label=_("Funktion in Ihrer Kommune"),
+        max_length=150,
+        required=False,
+        help_text=_("Zum Beispiel: Digitalisierungsbeauftragte, Hauptamt."),
+    )
+    public_name = forms.BooleanField(
+        label=_("Mein Name darf auf öffentlichen Seiten erscheinen"),
+        required=False,
+        help_text=_(
+            "Sonst sehen Besucher*innen ohne Anmeldung „Mitarbeiter*in der Stadt …“. "
+            "Angemeldete Mitglieder des Netzwerks sehen Ihren Namen immer."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Sprache der Oberfläche"), choices=User.Language.choices, required=False
+    )
+    mail_frequency = forms.ChoiceField(
+        label=_("Benachrichtigungen per E-Mail"),
+        choices=User.MailFrequency.choices,
+        help_text=_("Die Glocke oben zeigt Benachrichtigungen immer sofort."),
+    )
+
+    def __init__(self, *args, has_function: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_function:
+            del self.fields["function"]
+
+
+class BarrierReportForm(KernFormMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Welche Barriere ist Ihnen aufgefallen?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    page = forms.CharField(
+        label=_("Auf welcher Seite?"),
+        max_length=500,
+        required=False,
+        help_text=_("Die Adresse oder der Name der Seite."),
+    )
+    name = forms.CharField(
+        label=_("Ihr Name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse, falls Sie eine Antwort möchten"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class LegalPageForm(KernFormMixin, forms.Form):
+    title = forms.CharField(label=_("Überschrift"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 24, "class": "kr-editor"}),
+        help_text=_("Markdown: # Zwischenüberschrift, **fett**, - Liste, [Link](https://…)"),
+    )
+
+
+class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
+    pass

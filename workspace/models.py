@@ -8,12 +8,45 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
     """A person using Klassenraum: municipal staff, the network office, committee delegates."""
 
+    class Language(models.TextChoices):
+        BROWSER = "", _("wie im Browser eingestellt")
+        GERMAN = "de", _("Deutsch")
+        ENGLISH = "en", _("Englisch")
+
+    class MailFrequency(models.TextChoices):
+        IMMEDIATELY = "immediately", _("sofort")
+        DAILY = "daily", _("täglich gesammelt")
+        WEEKLY = "weekly", _("wöchentlich gesammelt")
+        NEVER = "never", _("keine E-Mails")
+
     display_name = models.CharField(_("Anzeigename"), max_length=150, blank=True)
+    public_name = models.BooleanField(
+        _("Mein Name darf öffentlich erscheinen"),
+        default=False,
+        help_text=_(
+            "Ohne Ihr Einverständnis sehen Besucher*innen ohne Anmeldung statt Ihres Namens "
+            "„Mitarbeiter*in der Stadt …“. Angemeldete Mitglieder des Netzwerks sehen Ihren Namen."
+        ),
+    )
+    language = models.CharField(
+        _("Sprache der Oberfläche"),
+        max_length=2,
+        choices=Language,
+        default=Language.BROWSER,
+        blank=True,
+    )
+    mail_frequency = models.CharField(
+        _("Benachrichtigungen per E-Mail"),
+        max_length=12,
+        choices=MailFrequency,
+        default=MailFrequency.DAILY,
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("Person")
@@ -81,8 +114,13 @@ class Municipality(models.Model):
         SOEST = "so", _("Kreis Soest")
         SIEGEN_WITTGENSTEIN = "si", _("Kreis Siegen-Wittgenstein")
 
+    class Kind(models.TextChoices):
+        CITY = "stadt", _("Stadt")
+        MUNICIPALITY = "gemeinde", _("Gemeinde")
+
     name = models.CharField(_("Name"), max_length=100, unique=True)
     slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+    kind = models.CharField(_("Art"), max_length=8, choices=Kind, default=Kind.CITY)
     district = models.CharField(_("Kreis"), max_length=3, choices=District)
     is_pioneer = models.BooleanField(
         _("Pionierkommune"),
@@ -133,6 +171,13 @@ class Municipality(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("municipality-detail", kwargs={"slug": self.slug})
+
+    @property
+    def staff_label(self) -> str:
+        """How a colleague who has not agreed to show their name appears in public."""
+        if self.kind == self.Kind.MUNICIPALITY:
+            return _("Mitarbeiter*in der Gemeinde %(name)s") % {"name": self.name}
+        return _("Mitarbeiter*in der Stadt %(name)s") % {"name": self.name}
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -185,3 +230,58 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+
+class LegalPage(models.Model):
+    """One of the pages every public body's website must carry, edited by the network office.
+
+    Until the office saves its own text, the page shows the default of ``workspace.legal``.
+    Every saved text is kept (history), so what stood there on a given day can be shown.
+    """
+
+    class Kind(models.TextChoices):
+        IMPRINT = "impressum", _("Impressum")
+        PRIVACY = "datenschutz", _("Datenschutzerklärung")
+        ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
+        EASY_LANGUAGE = "leichte-sprache", _("Leichte Sprache")
+
+    kind = models.CharField(_("Seite"), max_length=20, choices=Kind, unique=True)
+    title = models.CharField(_("Überschrift"), max_length=200)
+    body = models.TextField(
+        _("Text"), help_text=_("Markdown: # Zwischenüberschrift, **fett**, - Liste")
+    )
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("Geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(verbose_name=_("Fassung"), verbose_name_plural=_("Fassungen"))
+
+    class Meta:
+        verbose_name = _("Pflichtseite")
+        verbose_name_plural = _("Pflichtseiten")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BarrierReport(models.Model):
+    """A barrier someone reported through the accessibility statement's feedback form."""
+
+    created_at = models.DateTimeField(_("Eingegangen am"), default=timezone.now)
+    name = models.CharField(_("Name"), max_length=150, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    page = models.CharField(_("Betroffene Seite"), max_length=500, blank=True)
+    message = models.TextField(_("Beschreibung der Barriere"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Gemeldete Barriere")
+        verbose_name_plural = _("Gemeldete Barrieren")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d.%m.%Y} – {self.message[:60]}"

@@ -58,3 +58,28 @@ def network_office_add(*, user: User) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    public_name: bool,
+    language: str,
+    mail_frequency: str,
+    function: str | None = None,
+) -> User:
+    """The person's own settings; ``function`` goes to their one active membership."""
+    user.display_name = display_name.strip()
+    user.public_name = public_name
+    user.language = language
+    user.mail_frequency = mail_frequency
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "public_name", "language", "mail_frequency"])
+    if function is not None:
+        memberships = list(Membership.objects.active().select_for_update().filter(user=user))
+        if len(memberships) == 1 and memberships[0].function != function.strip():
+            memberships[0].function = function.strip()
+            memberships[0].save(update_fields=["function"])
+    return user

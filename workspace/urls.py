@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from workspace import views
 from workspace.forms import LoginForm
+from workspace.models import LegalPage
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("kommunen/<slug:municipality>/nachnutzungen/", include("projects.copy_urls")),
     path("vorlagen/", include("projects.template_urls")),
     path("konto/", views.account, name="account"),
+    path("konto/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "konto/anmelden/",
         auth_views.LoginView.as_view(
@@ -47,5 +49,13 @@ urlpatterns = [
     path("termine/", include("network.dates.urls")),
     path("schuelerzeitung/", include("network.newsletter.urls")),
     path("healthz", views.healthz, name="healthz"),
+    *[
+        path(f"{kind}/", views.legal, {"kind": kind}, name=f"legal-{kind}")
+        for kind in LegalPage.Kind.values
+    ],
+    *[
+        path(f"{kind}/bearbeiten/", views.legal_edit, {"kind": kind}, name=f"legal-{kind}-edit")
+        for kind in LegalPage.Kind.values
+    ],
     path("verwaltung/", admin.site.urls),
 ]

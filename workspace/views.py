@@ -8,17 +8,32 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from workspace import selectors
+from workspace import legal as legal_pages
+from workspace import selectors, services
+from workspace.access import LoginRequired
+from workspace.forms import (
+    BarrierReportForm,
+    KernPasswordChangeForm,
+    LegalPageForm,
+    ProfileForm,
+    form_errors_from,
+)
 from workspace.hooks import sections_for
-from workspace.models import Municipality
+from workspace.models import LegalPage, Municipality
+from workspace.permissions import is_network_office
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +72,98 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    memberships = list(selectors.active_memberships_of(user))
+    has_function = len(memberships) == 1
+    initial = {
+        "display_name": user.display_name or user.get_display_name(),
+        "public_name": user.public_name,
+        "language": user.language,
+        "mail_frequency": user.mail_frequency,
+        "function": memberships[0].function if has_function else "",
+    }
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        has_function=has_function,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, _("Ihre Angaben sind gespeichert."))
+            return redirect("account")
     return render(
         request,
         "workspace/account.html",
-        {"memberships": selectors.active_memberships_of(request.user)},
+        {
+            "memberships": memberships,
+            "form": form,
+            "sections": sections_for("account", request, user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = KernPasswordChangeForm
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Ihr Passwort ist geändert."))
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "POST"])
+def legal(request: HttpRequest, kind: str) -> HttpResponse:
+    """One of the four legal pages; the accessibility statement carries the feedback form."""
+    shown = legal_pages.legal_page(kind)
+    form = None
+    if kind == LegalPage.Kind.ACCESSIBILITY:
+        form = BarrierReportForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            legal_pages.barrier_report(**form.cleaned_data)
+            messages.success(
+                request,
+                _("Danke! Ihre Meldung ist bei der Geschäftsstelle angekommen."),
+            )
+            return redirect(request.path)
+    elif request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    return render(
+        request,
+        "workspace/legal.html",
+        {"shown": shown, "form": form, "is_office": is_network_office(request.user)},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def legal_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        raise LoginRequired
+    if not is_network_office(request.user):
+        raise PermissionDenied(_("Diese Seiten pflegt die Geschäftsstelle."))
+    shown = legal_pages.legal_page(kind)
+    form = LegalPageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": shown.title, "body": shown.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        legal_pages.legal_page_update(kind=kind, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Die Seite ist gespeichert."))
+        return redirect(reverse(f"legal-{kind}"))
+    return render(
+        request,
+        "workspace/legal_form.html",
+        {"shown": shown, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -31,6 +31,13 @@ SOUTH_WESTPHALIA: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 
+# The towns of the list that are Gemeinden (the others are Städte).
+GEMEINDEN = {
+    "Bestwig", "Eslohe", "Finnentrop", "Kirchhundem", "Wenden", "Anröchte", "Bad Sassendorf",
+    "Ense", "Lippetal", "Möhnesee", "Welver", "Wickede (Ruhr)", "Burbach", "Erndtebrück",
+    "Neunkirchen", "Wilnsdorf", "Herscheid", "Nachrodt-Wiblingwerde", "Schalksmühle",
+}  # fmt: skip
+
 DISTRICT_OF: dict[str, str] = {
     name: district for district, names in SOUTH_WESTPHALIA.items() for name in names
 }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from network.joining.models import CONSENT_VERSION, Invitation, JoinRequest
 from network.joining.permissions import may_invite
-from network.joining.region import DISTRICT_OF
+from network.joining.region import DISTRICT_OF, GEMEINDEN
 from workspace import services as core
 from workspace.models import Cohort, Membership, Municipality, User
 from workspace.permissions import is_network_office
@@ -169,7 +169,16 @@ def _municipality_for(join_request: JoinRequest, district: str) -> Municipality:
         raise ValidationError(
             _("Es gibt schon eine Kommune mit dem Kurznamen „%(slug)s“.") % {"slug": slug}
         )
-    municipality = Municipality(name=join_request.municipality_name, slug=slug, district=district)
+    municipality = Municipality(
+        name=join_request.municipality_name,
+        slug=slug,
+        district=district,
+        kind=(
+            Municipality.Kind.MUNICIPALITY
+            if join_request.municipality_name in GEMEINDEN
+            else Municipality.Kind.CITY
+        ),
+    )
     municipality.full_clean()
     municipality.save()
     return municipality

@@ -21,6 +21,8 @@ class Expect:
 
 
 OK = Expect(200)
+FORM = Expect(400)  # the form again, with its messages
+DENIED = Expect(403)
 NOT_ALLOWED = Expect(405)
 TO_LOGIN = Expect(302, LOGIN)
 TO_HOME = Expect(302, "/")
@@ -41,7 +43,19 @@ MATRIX = {
         {"slug": "brilon"},
         row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3),
     ),
-    "account": ({}, row(get=(TO_LOGIN, OK, OK), post=(TO_LOGIN, NOT_ALLOWED, NOT_ALLOWED))),
+    # An empty POST of the profile comes back with its messages.
+    "account": ({}, row(get=(TO_LOGIN, OK, OK), post=(TO_LOGIN, FORM, FORM))),
+    "password_change": ({}, row(get=(TO_LOGIN, OK, OK), post=(TO_LOGIN, OK, OK))),
+    **{
+        f"legal-{kind}": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3))
+        for kind in ("impressum", "datenschutz", "leichte-sprache")
+    },
+    # The accessibility statement carries the feedback form: open to everyone.
+    "legal-barrierefreiheit": ({}, row(get=(OK, OK, OK), post=(FORM, FORM, FORM))),
+    **{
+        f"legal-{kind}-edit": ({}, row(get=(TO_LOGIN, DENIED, OK), post=(TO_LOGIN, DENIED, FORM)))
+        for kind in ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache")
+    },
     # The login form comes back with its errors on an empty POST; logged-in users go home.
     "login": ({}, row(get=(OK, TO_HOME, TO_HOME), post=(OK, TO_HOME, TO_HOME))),
     # Logging out changes state, so it is POST-only.

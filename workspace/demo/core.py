@@ -39,6 +39,9 @@ MEMBERS = {
     "Winterberg": (D.HOCHSAUERLANDKREIS, 2021, 2),
 }
 
+# The members that are Gemeinden, not Städte ("Mitarbeiter*in der Gemeinde Burbach").
+GEMEINDEN = {"Burbach", "Neunkirchen", "Wilnsdorf"}
+
 COHORTS = {
     2020: "Die erste Klasse: die Kommunen, die sich 2020 den fünf Pionierkommunen angeschlossen haben.",
     2021: "Die Klasse 2021 steht allen Kommunen Südwestfalens offen.",
@@ -134,6 +137,7 @@ def _municipality(
         slug=german_slugify(name),
         defaults={
             "name": name,
+            "kind": Municipality.Kind.MUNICIPALITY if name in GEMEINDEN else Municipality.Kind.CITY,
             "district": district,
             "is_pioneer": pioneer,
             "is_member": True,
