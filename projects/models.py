@@ -572,3 +572,35 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adoption}: {self.get_status_display()}"
+
+
+class ResultCoeditState(models.Model):
+    """The shared Yjs document of a result being edited together, as bytes (co-editing).
+
+    Written by the open rooms (2 s after the last edit, at least every 10 s, when the last
+    editor leaves and on shutdown), always merged under a row lock with what another server
+    process wrote in between. ``authors`` collects who changed the text since the last
+    version, across processes, so the next version names every co-author.
+    """
+
+    result = models.OneToOneField(
+        Result, on_delete=models.PROTECT, primary_key=True, related_name="coedit_state"
+    )
+    state = models.BinaryField(_("Yjs-Zustand"))
+    revision = models.PositiveIntegerField(_("Stand"), default=1)
+    authors = models.JSONField(_("Mitwirkende seit der letzten Version"), default=list)
+    last_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("Zuletzt geschrieben"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Gemeinsamer Bearbeitungsstand")
+        verbose_name_plural = _("Gemeinsame Bearbeitungsstände")
+
+    def __str__(self) -> str:
+        return f"{self.result_id}@{self.revision}"

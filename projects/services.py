@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.coedit.services import coedit_body_saved  # COEDIT
 from projects.models import (
     Adoption,
     LeadProject,
@@ -483,6 +484,8 @@ def result_update(
     current._history_user = by
     current._change_reason = note.strip()
     current.save()
+    if "body" in changed:
+        coedit_body_saved(result=current)  # COEDIT: the Yjs state follows, as a diff
     for name in (*RESULT_FIELDS, "revision", "updated_at"):
         setattr(result, name, getattr(current, name))
     _result_events(current, by, note.strip())

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import path
 
+from projects.coedit.consumers import CoeditConsumer
 from projects.consumers import ProjectConsumer, ResultConsumer
 from steering.consumers import MeetingConsumer
 from workspace.consumers import BroadcastBenchConsumer, NetworkPresenceConsumer
@@ -11,6 +12,10 @@ websocket_urlpatterns = [
     path("ws/netzwerk/", NetworkPresenceConsumer.as_asgi()),
     path("ws/leitprojekte/<slug:slug>/", ProjectConsumer.as_asgi()),
     path("ws/leitprojekte/<slug:slug>/ergebnisse/<int:result_id>/", ResultConsumer.as_asgi()),
+    path(
+        "ws/leitprojekte/<slug:slug>/ergebnisse/<int:result_id>/gemeinsam/",
+        CoeditConsumer.as_asgi(),
+    ),
     path("ws/steuerkreis/sitzungen/<int:meeting_id>/", MeetingConsumer.as_asgi()),
 ]
 

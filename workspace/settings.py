@@ -304,3 +304,14 @@ LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
 LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)
 # Change notes ("Kapitel 3 ergänzt", "wiederhergestellt aus Version 4") may be longer than 100.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# --- Co-editing of living results (Yjs rooms, projects/coedit/) -------------------- COEDIT
+# Seconds: the state is written COEDIT_SAVE_DELAY after the last edit and at least every   COEDIT
+# COEDIT_SAVE_MAX_INTERVAL while editing goes on; a version after COEDIT_VERSION_IDLE      COEDIT
+# without an edit; processes compare state vectors every COEDIT_EXCHANGE_INTERVAL.        COEDIT
+COEDIT_SAVE_DELAY = env.float("COEDIT_SAVE_DELAY", default=2.0)  # COEDIT
+COEDIT_SAVE_MAX_INTERVAL = env.float("COEDIT_SAVE_MAX_INTERVAL", default=10.0)  # COEDIT
+COEDIT_VERSION_IDLE = env.float("COEDIT_VERSION_IDLE", default=45.0)  # COEDIT
+COEDIT_EXCHANGE_INTERVAL = env.float("COEDIT_EXCHANGE_INTERVAL", default=10.0)  # COEDIT
+if REDIS_URL:  # COEDIT: redis-py's 5 s socket timeout equals channels-redis's blocking read
+    for _coedit_host in CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]:  # COEDIT
+        _coedit_host.setdefault("socket_timeout", 15)  # COEDIT: or idle processes lose it

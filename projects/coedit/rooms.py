@@ -1,0 +1,580 @@
+"""The open co-editing rooms of one server process, and how processes keep each other whole.
+
+One :class:`Room` per result and process holds the shared document. An update from a socket
+is applied once and relayed to the room's other local sockets (never back to the sender) and
+once to the other processes, through the channel-layer group of the room. Sockets hold no
+channel of their own: the process has one (:class:`Hub`), which joins the groups of its open
+rooms and the user groups of its sockets' people, so a Redis outage closes no socket.
+
+Messages get lost (both Redis layers drop silently when a channel is full, and a Redis
+restart forgets group membership), so when a room opens, and every
+``COEDIT_EXCHANGE_INTERVAL`` seconds while it is open, processes exchange state vectors and
+send each other what the other one lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import weakref
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from pycrdt import YSyncMessageType
+
+from projects.coedit import protocol
+from projects.coedit.services import (
+    Rule,
+    coedit_state_open,
+    coedit_state_save,
+    coedit_version_write,
+    doc_from,
+    room_group,
+)
+from workspace.events import group_name
+
+if TYPE_CHECKING:
+    from projects.coedit.consumers import CoeditConsumer
+
+logger = logging.getLogger(__name__)
+
+AWARENESS_TIMEOUT = 30.0  # seconds, as y-protocols' own outdatedTimeout
+
+
+class Room:
+    """The shared document of one result in this process, and its local sockets."""
+
+    def __init__(self, hub: Hub, result_id: int, project_id: int) -> None:
+        self.hub = hub
+        self.result_id = result_id
+        self.project_id = project_id
+        self.group = room_group(result_id)
+        self.doc, self.text = doc_from(b"")
+        self.sockets: dict[CoeditConsumer, None] = {}
+        # client id -> (clock, state as JSON, last seen, owner: a local socket or a process)
+        self.awareness: dict[int, tuple[int, str, float, Any]] = {}
+        self.text_changed = False
+        self.text.observe(self._on_text)
+        self.last_edit = 0.0
+        self.unsaved_since: float | None = None
+        self.edited_since_version = False
+        self.authors: set[int] = set()
+        self.last_editor: int | None = None
+        self.wake = asyncio.Event()
+        self.db_lock = asyncio.Lock()
+        self.ready = asyncio.get_running_loop().create_future()
+        self.timer: asyncio.Task | None = None
+        self.closed = False
+
+    def _on_text(self, event) -> None:
+        # pycrdt does not say who changed: whoever called apply_update is noted around it.
+        self.text_changed = True
+
+    # --- opening and closing -----------------------------------------------------------------
+
+    async def open(self) -> None:
+        try:
+            state = await database_sync_to_async(coedit_state_open)(result_id=self.result_id)
+            self.doc.apply_update(state)
+            await self.hub.group_add(self.group)
+            await self.exchange()
+            self.timer = asyncio.get_running_loop().create_task(self._timers())
+            self.ready.set_result(True)
+        except BaseException as error:
+            self.ready.set_exception(error)
+            raise
+
+    async def close(self) -> None:
+        """The last local socket left: save, write a version if the text changed, go."""
+        self.closed = True
+        self.wake.set()
+        if self.timer is not None:
+            self.timer.cancel()
+        try:
+            await self.persist()
+            await self.write_version(Rule.CLOSED)
+        finally:
+            await self.hub.group_discard(self.group)
+
+    # --- sockets ---------------------------------------------------------------------------
+
+    async def join(self, consumer: CoeditConsumer) -> None:
+        self.sockets[consumer] = None
+        await consumer.send(bytes_data=protocol.create_sync_step1_message(self.doc.get_state()))
+        entries = self._awareness_entries()
+        if entries:
+            update = protocol.encode_awareness(entries)
+            await consumer.send(bytes_data=protocol.awareness_message(update))
+
+    async def leave(self, consumer: CoeditConsumer) -> None:
+        self.sockets.pop(consumer, None)
+        gone = [
+            (client, clock + 1, "null")
+            for client, (clock, _state, _seen, owner) in list(self.awareness.items())
+            if owner is consumer
+        ]
+        for client, _clock, _state in gone:
+            del self.awareness[client]
+        if gone:
+            update = protocol.encode_awareness(gone)
+            await self._to_sockets(protocol.awareness_message(update))
+            await self.hub.publish(
+                self.group, {"type": "coedit.awareness", "room": self.result_id, "update": update}
+            )
+
+    async def receive(self, consumer: CoeditConsumer, message: bytes) -> None:
+        kind = message[0]
+        if kind == protocol.SYNC:
+            sync = protocol.sync_kind(message)
+            if sync == YSyncMessageType.SYNC_STEP1:
+                vector = protocol.read_payload(message, 2)
+                reply = protocol.create_sync_step2_message(self.doc.get_update(vector))
+                await consumer.send(bytes_data=reply)
+            elif sync in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+                await self.local_update(consumer, protocol.read_payload(message, 2))
+        elif kind == protocol.AWARENESS:
+            await self.local_awareness(consumer, protocol.read_payload(message, 1))
+        elif kind == protocol.CONTROL:
+            control = protocol.read_control(message) or {}
+            if control.get("action") == "version" and consumer.can_edit:
+                revision = await self.write_version(Rule.REQUESTED)
+                await consumer.send(
+                    bytes_data=protocol.control_message({"event": "saved", "revision": revision})
+                )
+
+    async def local_update(self, consumer: CoeditConsumer, update: bytes) -> None:
+        if not consumer.can_edit:
+            return  # a viewer's update is dropped here and goes nowhere
+        if not update or update == protocol.EMPTY_UPDATE:
+            return
+        self.text_changed = False
+        try:
+            self.doc.apply_update(update)
+        except Exception:
+            logger.warning("Gemeinsame Bearbeitung: ungültige Änderung verworfen", exc_info=True)
+            return
+        if self.text_changed:
+            self._note_edit(consumer.user_id)
+        message = protocol.create_update_message(update)
+        await self._to_sockets(message, skip=consumer)
+        await self.hub.publish(
+            self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+        )
+
+    async def local_awareness(self, consumer: CoeditConsumer, update: bytes) -> None:
+        try:
+            entries = protocol.decode_awareness(update)
+        except Exception:
+            return
+        now = time.monotonic()
+        rewritten = []
+        for client, clock, state in entries:
+            owner = self.awareness.get(client, (0, "", 0.0, consumer))[3]
+            if owner is not consumer:
+                continue  # nobody speaks for another socket's cursor
+            if state != "null":
+                try:
+                    value = json.loads(state)
+                except ValueError:
+                    continue
+                if not isinstance(value, dict):
+                    continue
+                # The name in a cursor is the server's, whatever the browser claims.
+                value["user"] = consumer.cursor_user
+                state = json.dumps(value)
+                self.awareness[client] = (clock, state, now, consumer)
+            else:
+                self.awareness.pop(client, None)
+            rewritten.append((client, clock, state))
+        if not rewritten:
+            return
+        update = protocol.encode_awareness(rewritten)
+        # Back to the sender too: it learns its name, and y-websocket drops a socket that
+        # heard nothing for 30 s.
+        await self._to_sockets(protocol.awareness_message(update))
+        await self.hub.publish(
+            self.group, {"type": "coedit.awareness", "room": self.result_id, "update": update}
+        )
+
+    def _awareness_entries(self) -> list[protocol.AwarenessEntry]:
+        deadline = time.monotonic() - AWARENESS_TIMEOUT
+        for client in [c for c, (_, _, seen, _) in self.awareness.items() if seen < deadline]:
+            del self.awareness[client]
+        return [(c, clock, state) for c, (clock, state, _, _) in self.awareness.items()]
+
+    async def _to_sockets(self, message: bytes, skip: Any = None) -> None:
+        for consumer in list(self.sockets):
+            if consumer is skip:
+                continue
+            try:
+                await consumer.send(bytes_data=message)
+            except Exception:
+                logger.info("Gemeinsame Bearbeitung: Socket nicht erreichbar", exc_info=True)
+
+    # --- other processes -------------------------------------------------------------------
+
+    async def exchange(self) -> None:
+        """Tell the other processes our state vector; each answers with what we lack."""
+        await self.hub.publish(
+            self.group,
+            {"type": "coedit.exchange", "room": self.result_id, "sv": self.doc.get_state()},
+        )
+
+    async def remote_update(self, update: bytes, *, unsaved: bool = True) -> None:
+        """An update from another process (or a form save): apply, hand to every socket.
+
+        It counts as unsaved here too: should its own process die before saving, this one
+        still writes it (merging the same change twice changes nothing)."""
+        if not update or update == protocol.EMPTY_UPDATE:
+            return
+        before = self.doc.get_state()
+        self.text_changed = False
+        self.doc.apply_update(update)
+        if self.text_changed or self.doc.get_state() != before:
+            await self._to_sockets(protocol.create_update_message(update))
+            if unsaved:
+                self._note_edit(None)
+
+    def remote_awareness(self, update: bytes, owner: str) -> list[protocol.AwarenessEntry]:
+        entries = protocol.decode_awareness(update)
+        now = time.monotonic()
+        for client, clock, state in entries:
+            if state == "null":
+                self.awareness.pop(client, None)
+            else:
+                self.awareness[client] = (clock, state, now, owner)
+        return entries
+
+    # --- saving and versions ---------------------------------------------------------------
+
+    def _note_edit(self, user_id: int | None) -> None:
+        """Something changed the text: a local editor (``user_id``) or another process."""
+        now = time.monotonic()
+        if self.unsaved_since is None:
+            self.unsaved_since = now
+        if user_id is not None:
+            self.last_edit = now
+            self.last_editor = user_id
+            self.authors.add(user_id)
+            self.edited_since_version = True
+        elif not self.edited_since_version:
+            self.last_edit = now
+        self.wake.set()
+
+    async def _timers(self) -> None:
+        while not self.closed:
+            deadlines = []
+            if self.unsaved_since is not None:
+                deadlines.append(
+                    min(
+                        self.last_edit + settings.COEDIT_SAVE_DELAY,
+                        self.unsaved_since + settings.COEDIT_SAVE_MAX_INTERVAL,
+                    )
+                )
+            if self.edited_since_version:
+                deadlines.append(self.last_edit + settings.COEDIT_VERSION_IDLE)
+            self.wake.clear()
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=timeout)
+                continue  # an edit moved the deadlines
+            except TimeoutError:
+                pass
+            now = time.monotonic()
+            try:
+                if self.edited_since_version and now >= (
+                    self.last_edit + settings.COEDIT_VERSION_IDLE
+                ):
+                    await self.write_version(Rule.IDLE)
+                elif self.unsaved_since is not None:
+                    await self.persist()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Gemeinsame Bearbeitung: Speichern von %s fehlgeschlagen", self)
+                await asyncio.sleep(1)
+
+    async def persist(self) -> None:
+        """Write the document (merged with what others wrote), if anything is unsaved."""
+        async with self.db_lock:
+            if self.unsaved_since is None:
+                return
+            authors, editor, since = set(self.authors), self.last_editor, self.unsaved_since
+            self.authors.clear()
+            self.last_editor = None
+            self.unsaved_since = None
+            try:
+                merged = await database_sync_to_async(coedit_state_save)(
+                    result_id=self.result_id,
+                    state=self.doc.get_update(),
+                    authors=authors,
+                    last_editor_id=editor,
+                )
+            except BaseException:
+                self.authors |= authors
+                self.last_editor = self.last_editor or editor
+                self.unsaved_since = since
+                raise
+            await self.remote_update(merged, unsaved=False)
+
+    async def write_version(self, rule: str) -> int | None:
+        await self.persist()
+        self.edited_since_version = False
+        async with self.db_lock:
+            revision = await database_sync_to_async(coedit_version_write)(
+                result_id=self.result_id, rule=rule
+            )
+        if revision is not None:
+            await self.announce_version(revision)
+            await self.hub.publish(
+                self.group,
+                {"type": "coedit.version", "room": self.result_id, "revision": revision},
+            )
+        return revision
+
+    async def announce_version(self, revision: int) -> None:
+        await self._to_sockets(protocol.control_message({"event": "version", "revision": revision}))
+
+    def __str__(self) -> str:
+        return f"Raum {self.result_id}"
+
+
+class Hub:
+    """This process's rooms and its one channel-layer channel."""
+
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.rooms: dict[int, Room] = {}
+        self.closing: dict[int, asyncio.Task] = {}
+        self.users: Counter[int] = Counter()
+        self.groups: Counter[str] = Counter()
+        self.channel = ""
+        self.tasks: list[asyncio.Task] = []
+        self.started = False
+        self.start_lock = asyncio.Lock()
+        self.healthy = True
+
+    async def start(self) -> None:
+        async with self.start_lock:
+            if self.started:
+                return
+            loop = asyncio.get_running_loop()
+            if self.layer is not None:
+                self.channel = await self.layer.new_channel("coedit.")
+                self.tasks.append(loop.create_task(self._receive()))
+            self.tasks.append(loop.create_task(self._exchanges()))
+            self.started = True
+
+    async def stop(self) -> None:
+        """Shutdown: every open room is saved (uvicorn's lifespan, or the end of a test)."""
+        for room in list(self.rooms.values()):
+            try:
+                await room.persist()
+            except Exception:
+                logger.exception("Gemeinsame Bearbeitung: %s beim Beenden nicht gespeichert", room)
+        for task in self.closing.values():
+            await asyncio.gather(task, return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+
+    # --- sockets come and go ---------------------------------------------------------------
+
+    async def join(self, consumer: CoeditConsumer) -> Room:
+        await self.start()
+        result_id = consumer.result_id
+        while True:
+            closing = self.closing.get(result_id)
+            if closing is not None:
+                await asyncio.gather(closing, return_exceptions=True)
+                continue
+            room = self.rooms.get(result_id)
+            if room is None:
+                room = self.rooms[result_id] = Room(self, result_id, consumer.project_id)
+                try:
+                    await room.open()
+                except BaseException:
+                    self.rooms.pop(result_id, None)
+                    raise
+            else:
+                await asyncio.shield(room.ready)
+            if room.closed:
+                continue
+            break
+        self.users[consumer.user_id] += 1
+        if self.users[consumer.user_id] == 1:
+            await self.group_add(group_name("user", consumer.user_id))
+        await room.join(consumer)
+        return room
+
+    async def leave(self, consumer: CoeditConsumer, room: Room) -> None:
+        await room.leave(consumer)
+        self.users[consumer.user_id] -= 1
+        if self.users[consumer.user_id] <= 0:
+            del self.users[consumer.user_id]
+            await self.group_discard(group_name("user", consumer.user_id))
+        if not room.sockets and self.rooms.get(room.result_id) is room:
+            del self.rooms[room.result_id]
+            task = asyncio.get_running_loop().create_task(room.close())
+            self.closing[room.result_id] = task
+            try:
+                # Awaited here, so a server that stops gracefully waits for the save.
+                await asyncio.shield(task)
+            finally:
+                if self.closing.get(room.result_id) is task:
+                    del self.closing[room.result_id]
+
+    # --- the channel layer -----------------------------------------------------------------
+
+    async def group_add(self, group: str) -> None:
+        self.groups[group] += 1
+        if self.layer is None or self.groups[group] > 1:
+            return
+        try:
+            await self.layer.group_add(group, self.channel)
+        except Exception:
+            self._unhealthy("group_add")
+
+    async def group_discard(self, group: str) -> None:
+        self.groups[group] -= 1
+        if self.groups[group] > 0:
+            return
+        del self.groups[group]
+        if self.layer is None:
+            return
+        try:
+            await self.layer.group_discard(group, self.channel)
+        except Exception:
+            self._unhealthy("group_discard")
+
+    async def publish(self, group: str, message: dict[str, Any]) -> None:
+        if self.layer is None:
+            return
+        try:
+            await self.layer.group_send(group, {**message, "from": self.channel})
+            self.healthy = True
+        except Exception:
+            # Nothing is lost for good: the next exchange sends the others what they lack.
+            self._unhealthy("group_send")
+
+    def _unhealthy(self, what: str) -> None:
+        if self.healthy:
+            logger.warning("Gemeinsame Bearbeitung: Kanal-Schicht gestört (%s)", what)
+        self.healthy = False
+
+    async def _receive(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._unhealthy("receive")
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self.dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Gemeinsame Bearbeitung: Nachricht %s", message.get("type"))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "access.revoked":
+            await self._recheck(message["project"])
+            return
+        if message.get("from") == self.channel:
+            return  # our own group send
+        room = self.rooms.get(message.get("room"))
+        if room is None or not room.ready.done() or room.ready.exception():
+            return
+        if kind == "coedit.update":
+            await room.remote_update(message["update"])
+        elif kind == "coedit.exchange":
+            await self.layer.send(
+                message["from"],
+                {
+                    "type": "coedit.diff",
+                    "room": room.result_id,
+                    "from": self.channel,
+                    "update": room.doc.get_update(message["sv"]),
+                    "sv": room.doc.get_state(),
+                    "reply": True,
+                },
+            )
+        elif kind == "coedit.diff":
+            await room.remote_update(message["update"])
+            if message.get("reply"):
+                await self.layer.send(
+                    message["from"],
+                    {
+                        "type": "coedit.diff",
+                        "room": room.result_id,
+                        "from": self.channel,
+                        "update": room.doc.get_update(message["sv"]),
+                        "sv": room.doc.get_state(),
+                        "reply": False,
+                    },
+                )
+        elif kind == "coedit.awareness":
+            room.remote_awareness(message["update"], message["from"])
+            await room._to_sockets(protocol.awareness_message(message["update"]))
+        elif kind == "coedit.version":
+            await room.announce_version(message["revision"])
+
+    async def exchange_now(self) -> None:
+        """One round of state-vector exchange for every open room (also re-joins groups,
+        which a Redis restart forgets)."""
+        if self.layer is not None:
+            for group in list(self.groups):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:
+                    self._unhealthy("group_add")
+        for room in list(self.rooms.values()):
+            if room.ready.done() and not room.ready.exception():
+                await room.exchange()
+
+    async def _exchanges(self) -> None:
+        while True:
+            await asyncio.sleep(settings.COEDIT_EXCHANGE_INTERVAL)
+            try:
+                await self.exchange_now()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Gemeinsame Bearbeitung: Abgleich gescheitert")
+
+    async def _recheck(self, project_id: int) -> None:
+        """A role changed in ``project_id``: check every socket there anew."""
+        for room in list(self.rooms.values()):
+            if room.project_id != project_id:
+                continue
+            for consumer in list(room.sockets):
+                await consumer.recheck()
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The hub of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    current = _hubs.get(loop)
+    if current is None:
+        current = _hubs[loop] = Hub()
+    return current
+
+
+async def shutdown() -> None:
+    """Save every open room of this process (called from the ASGI lifespan)."""
+    current = _hubs.get(asyncio.get_running_loop())
+    if current is not None:
+        await current.stop()
