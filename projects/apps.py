@@ -7,6 +7,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Leitprojekte")
 
     def ready(self) -> None:
+        from projects.personal_data import classify_models
+        classify_models()
         from projects import sections
         from projects.demo import seed_projects, seed_results, seed_reuse
         from workspace.demo import register_seeder

@@ -7,6 +7,8 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Steuerkreis")
 
     def ready(self) -> None:
+        from steering.personal_data import classify_models
+        classify_models()
         from projects.models import LeadProject
         from projects.services import COMMITTEE_STEPS
         from steering import sections

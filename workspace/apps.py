@@ -8,6 +8,9 @@ class WorkspaceConfig(AppConfig):
     verbose_name = _("Netzwerk")
 
     def ready(self) -> None:
+        from workspace.personal_data import classify_core
         from workspace.signals import ensure_network_office_group
+
+        classify_core()
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")

@@ -8,6 +8,8 @@ class DatesConfig(AppConfig):
     verbose_name = _("Termine")
 
     def ready(self) -> None:
+        from network.dates.personal_data import classify_models
+        classify_models()
         from network.dates import sections
         from network.dates.demo import seed_dates
         from workspace.demo import register_seeder

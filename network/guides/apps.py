@@ -8,6 +8,8 @@ class GuidesConfig(AppConfig):
     verbose_name = _("Leitfäden und Vokabelheft")
 
     def ready(self) -> None:
+        from network.guides.personal_data import classify_models
+        classify_models()
         from django.db.models.signals import post_delete, post_save
 
         from network.guides import sections

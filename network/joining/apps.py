@@ -10,6 +10,7 @@ class JoiningConfig(AppConfig):
     def ready(self) -> None:
         from network.joining import sections
         from network.joining.demo import seed_joining
+        from network.joining.personal_data import classify_models
         from workspace.demo import register_seeder
         from workspace.hooks import register_section
 
@@ -23,3 +24,4 @@ class JoiningConfig(AppConfig):
             "home", template="joining/_home_join.html", context=sections.home_join, order=90
         )
         register_seeder(seed_joining, order=35)
+        classify_models()

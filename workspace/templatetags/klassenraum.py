@@ -19,3 +19,13 @@ def markdown(value: str, top_heading: int = 2):
     from workspace.markdown import render_markdown
 
     return render_markdown(value, top_heading=int(top_heading))
+
+
+@register.simple_tag(takes_context=True)
+def person(context, user) -> str:
+    """``{% person user %}`` or ``{% person user as name %}``: the name the viewer may see
+    (workspace.people decides: without consent, visitors see the municipality instead)."""
+    from workspace.people import public_name
+
+    request = context.get("request")
+    return public_name(user, getattr(request, "user", None))
