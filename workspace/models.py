@@ -285,3 +285,169 @@ class BarrierReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y} – {self.message[:60]}"
+
+
+# --- notifications (workspace/notifications.py) ------------------------------------------
+# Generic on purpose: the core knows no app, so what is followed or notified about is a
+# (content type, id) pair, and whether a person may still see it is asked through
+# ``workspace.hooks.register_visibility``.
+
+
+class NotificationKind(models.TextChoices):
+    NEW_VERSION = "version", _("Neue Version")
+    COMMENT = "comment", _("Kommentar")
+    REPLY = "reply", _("Antwort")
+    MENTION = "mention", _("Erwähnung")
+    STATUS = "status", _("Neuer Stand")
+    DECISION = "decision", _("Beschluss des Steuerkreises")
+    ADOPTION = "adoption", _("Nachnutzung")
+    UPSTREAM = "upstream", _("Änderung einer Vorlage")
+    OFFER = "offer", _("Verbesserungsangebot")
+
+
+class Follow(models.Model):
+    """A person following a lead project, a result or a template (anything registered)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(_("Seit"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Abonnement")
+        verbose_name_plural = _("Abonnements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "target_type", "target_id"], name="workspace_follow_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="workspace_follow_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.target_type_id}:{self.target_id}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One thing one person is told about. Title and address are kept as they were, so a
+    list of them needs no query per row; whether the person may still see the thing is
+    checked when the list is read (``workspace.notifications.visible``)."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("Art"), max_length=16, choices=NotificationKind)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    title = models.CharField(_("Betrifft"), max_length=300)
+    detail = models.TextField(_("Einzelheiten"), blank=True)
+    url = models.CharField(_("Adresse"), max_length=500)
+    created_at = models.DateTimeField(_("Am"), default=timezone.now)
+    read_at = models.DateTimeField(_("Gelesen am"), null=True, blank=True)
+    # Mailed (immediately or in a digest), or passed over by the mail for good.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "workspace.NotificationDigest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="workspace_notif_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="workspace_notif_recent"),
+            models.Index(fields=["mailed_at", "created_at"], name="workspace_notif_unmailed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.get_kind_display()} – {self.title}"
+
+    @property
+    def message(self) -> str:
+        """The sentence the bell, the page and the mail say, in the reader's language."""
+        actor = self.actor.get_display_name() if self.actor_id else _("Jemand")
+        values = {"actor": actor, "title": self.title, "detail": self.detail}
+        texts = {
+            NotificationKind.NEW_VERSION: _("%(actor)s hat „%(title)s“ geändert: %(detail)s."),
+            NotificationKind.COMMENT: _("%(actor)s hat „%(title)s“ kommentiert."),
+            NotificationKind.REPLY: _(
+                "%(actor)s hat auf Ihren Kommentar zu „%(title)s“ geantwortet."
+            ),
+            NotificationKind.MENTION: _("%(actor)s hat Sie bei „%(title)s“ erwähnt."),
+            NotificationKind.STATUS: _("„%(title)s“ hat einen neuen Stand: %(detail)s."),
+            NotificationKind.DECISION: _(
+                "Der Steuerkreis hat zu „%(title)s“ beschlossen: %(detail)s."
+            ),
+            NotificationKind.ADOPTION: _("%(detail)s nutzt „%(title)s“ jetzt nach."),
+            NotificationKind.UPSTREAM: _(
+                "Die Vorlage von „%(title)s“ hat sich geändert: %(detail)s."
+            ),
+            NotificationKind.OFFER: _("%(detail)s bietet eine Verbesserung für „%(title)s“ an."),
+        }
+        return texts[self.kind] % values
+
+
+class MailOptOut(models.Model):
+    """A person who wants no more mails of one kind (the bell still shows them)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mail_opt_outs")
+    kind = models.CharField(_("Art"), max_length=16, choices=NotificationKind)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Abbestellte E-Mail-Art")
+        verbose_name_plural = _("Abbestellte E-Mail-Arten")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="workspace_mailoptout_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
+
+
+class NotificationDigest(models.Model):
+    """The record that one person's digest of one period went out (so it goes out once)."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("täglich")
+        WEEKLY = "weekly", _("wöchentlich")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_digests")
+    frequency = models.CharField(max_length=8, choices=Frequency)
+    period_start = models.DateField(_("Zeitraum ab"))
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("Sammel-E-Mail")
+        verbose_name_plural = _("Sammel-E-Mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period_start"], name="workspace_digest_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.frequency} {self.period_start}"
