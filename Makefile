@@ -21,7 +21,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed messages
+# The co-editor (CodeMirror 6 + Yjs) is one bundle, built from npm packages by esbuild.
+EDITOR_BUNDLE := static/js/editor/coedit.min.js
+$(EDITOR_BUNDLE): static/js/editor/src/coedit.js node_modules/.installed
+	npm run --silent build:editor
+
+install: $(VENV)/.installed node_modules/.installed $(EDITOR_BUNDLE) messages
 
 # Compiled with Babel, so neither `make run` nor `make test` needs GNU gettext installed.
 messages: $(VENV)/.installed
@@ -47,7 +52,7 @@ run: install
 	@# One foreground process group: Ctrl-C stops the server and the background worker together.
 	trap 'kill 0' EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' --interval 2 & \
-	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws-per-message-deflate false
+	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws-per-message-deflate false
 
 test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
@@ -79,6 +84,7 @@ bench: install
 	$(PY) bench/pages.py
 	$(PY) bench/results.py
 	$(PY) bench/live.py
+	$(PY) bench/coediting.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

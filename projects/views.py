@@ -397,6 +397,8 @@ def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in services.RESULT_FIELDS}
+        if request.POST.get("gemeinsam") == "1":  # COEDIT: the shared text is saved by its room
+            del fields["body"]  # COEDIT
         try:
             changed = services.result_update(
                 result=result,
@@ -406,6 +408,7 @@ def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
                 **fields,
             )
         except StaleRevision:
+            fields.setdefault("body", Result.objects.get(pk=result.pk).body)  # COEDIT
             return _conflict(request, result, access, mine=fields, note=data["note"])
         if changed:
             messages.success(request, _("Gespeichert als Version %(n)s.") % {"n": result.revision})

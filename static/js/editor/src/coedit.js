@@ -1,0 +1,277 @@
+// Co-editing of a living result: CodeMirror 6 (Markdown) bound to a Yjs document that a
+// small provider keeps in sync with the server over y-protocols. Every edit passes the
+// authenticated server (no BroadcastChannel between tabs); undo is Yjs's undo manager.
+// Built by esbuild into ../coedit.min.js (`npm run build:editor`, part of `make install`).
+
+import * as Y from "yjs";
+import * as syncProtocol from "y-protocols/sync";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
+import { EditorView, keymap, drawSelection } from "@codemirror/view";
+import { EditorState } from "@codemirror/state";
+import { defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { markdown } from "@codemirror/lang-markdown";
+import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+
+const SYNC = 0;
+const AWARENESS = 1;
+const CONTROL = 100;
+// Refusals the server gives after accepting: retrying cannot help.
+const FINAL = { 4401: "Unauthenticated", 4403: "Forbidden", 4404: "Unknown" };
+
+/** A y-protocols provider over one websocket, with reconnects and our control messages. */
+class Provider {
+  constructor(url, doc, awareness, handlers) {
+    this.url = url;
+    this.doc = doc;
+    this.awareness = awareness;
+    this.handlers = handlers;
+    this.socket = null;
+    this.backoff = 500;
+    this.stopped = false;
+    this.onUpdate = (update, origin) => {
+      if (origin === this) return;
+      this.send(SYNC, (encoder) => syncProtocol.writeUpdate(encoder, update));
+    };
+    this.onAwareness = ({ added, updated, removed }, origin) => {
+      if (origin !== "local") return;
+      const clients = added.concat(updated, removed);
+      this.send(AWARENESS, (encoder) =>
+        encoding.writeVarUint8Array(
+          encoder,
+          awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients),
+        ),
+      );
+    };
+    doc.on("update", this.onUpdate);
+    awareness.on("update", this.onAwareness);
+    window.addEventListener("pagehide", () => {
+      awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], "local");
+    });
+    this.connect();
+  }
+
+  connect() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${window.location.host}${this.url}`);
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    socket.onopen = () => {
+      this.backoff = 500;
+      this.handlers.status("Connected");
+      // Our state vector: the server answers with what we lack; it asks for what it lacks.
+      this.send(SYNC, (encoder) => syncProtocol.writeSyncStep1(encoder, this.doc));
+      if (this.awareness.getLocalState() !== null) {
+        this.send(AWARENESS, (encoder) =>
+          encoding.writeVarUint8Array(
+            encoder,
+            awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
+          ),
+        );
+      }
+    };
+    socket.onmessage = (event) => this.receive(new Uint8Array(event.data));
+    socket.onclose = (event) => {
+      this.socket = null;
+      const others = Array.from(this.awareness.getStates().keys()).filter(
+        (client) => client !== this.doc.clientID,
+      );
+      awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+      if (FINAL[event.code]) {
+        this.stopped = true;
+        this.handlers.status(FINAL[event.code]);
+        return;
+      }
+      if (this.stopped) return;
+      this.handlers.status("Reconnecting");
+      window.setTimeout(() => this.connect(), this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 8000);
+    };
+  }
+
+  send(type, write) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, type);
+    write(encoder);
+    this.socket.send(encoding.toUint8Array(encoder));
+    return true;
+  }
+
+  control(payload) {
+    return this.send(CONTROL, (encoder) => encoding.writeVarString(encoder, JSON.stringify(payload)));
+  }
+
+  receive(data) {
+    const decoder = decoding.createDecoder(data);
+    const type = decoding.readVarUint(decoder);
+    if (type === SYNC) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, SYNC);
+      syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
+      if (encoding.length(encoder) > 1) this.socket.send(encoding.toUint8Array(encoder));
+    } else if (type === AWARENESS) {
+      awarenessProtocol.applyAwarenessUpdate(
+        this.awareness,
+        decoding.readVarUint8Array(decoder),
+        this,
+      );
+    } else if (type === CONTROL) {
+      this.handlers.control(JSON.parse(decoding.readVarString(decoder)));
+    }
+  }
+}
+
+function start(root) {
+  const form = root.closest("form") || document.querySelector("form.kr-form");
+  const textarea = form.querySelector("textarea[name=body]");
+  const field = textarea.closest(".kern-form-input");
+  const label = field.querySelector("label");
+  const status = root.querySelector("[data-coedit-status]");
+  const saveButton = root.querySelector("[data-coedit-save]");
+  const text = (name) => root.dataset[`text${name}`] || "";
+  const baseRevision = form.querySelector("input[name=base_revision]");
+
+  const doc = new Y.Doc();
+  const ytext = doc.getText("body");
+  const awareness = new awarenessProtocol.Awareness(doc);
+  // The server puts the name into every cursor; we only say where ours is.
+  awareness.setLocalState({});
+  const undoManager = new Y.UndoManager(ytext);
+
+  label.id = label.id || "id_body_label";
+  label.removeAttribute("for");
+  const mount = document.createElement("div");
+  mount.className = "kr-coedit-editor";
+  textarea.hidden = true;
+  textarea.after(mount);
+  const marker = document.createElement("input");
+  marker.type = "hidden";
+  marker.name = "gemeinsam";
+  marker.value = "1";
+  form.append(marker);
+
+  let canEdit = true;
+  let ready = false;
+  const view = new EditorView({
+    parent: mount,
+    state: EditorState.create({
+      doc: "",
+      extensions: [
+        keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
+        drawSelection(),
+        markdown(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({
+          "aria-labelledby": label.id,
+          "aria-describedby": [`${textarea.id}_helptext`, status.id].join(" "),
+          "aria-multiline": "true",
+          role: "textbox",
+        }),
+        yCollab(ytext, awareness, { undoManager }),
+      ],
+    }),
+  });
+
+  const say = (message) => {
+    status.textContent = message;
+  };
+  let pendingSave = null;
+  const provider = new Provider(root.dataset.coeditUrl, doc, awareness, {
+    status(kind) {
+      if (kind === "Connected") return;
+      ready = false;
+      if (kind === "Reconnecting") say(text("Reconnecting"));
+      else {
+        say(text(kind));
+        view.dispatch({ effects: [] });
+        view.contentDOM.setAttribute("contenteditable", "false");
+        saveButton.disabled = true;
+      }
+    },
+    control(message) {
+      if (message.event === "welcome") {
+        // After the server's sync step 1 (answered already): from now on it has our text.
+        canEdit = message.can_edit;
+        ready = true;
+        say(text("Connected"));
+        if (!canEdit) {
+          view.contentDOM.setAttribute("contenteditable", "false");
+          saveButton.hidden = true;
+          say(text("Readonly"));
+        }
+      } else if (message.event === "version") {
+        // A version the room wrote changed only the text, which lives here anyway.
+        if (baseRevision && Number(baseRevision.value) < message.revision) {
+          baseRevision.value = message.revision;
+        }
+        say(text("Version").replace("%(n)s", message.revision));
+      } else if (message.event === "saved") {
+        if (!message.revision) say(text("Nothing"));
+        if (pendingSave) pendingSave(message);
+        pendingSave = null;
+      }
+    },
+  });
+
+  // live.js warns an edit page of a newer version; here the text is shared, not stale.
+  const conflict = document.getElementById("live-conflict");
+  if (conflict) conflict.removeAttribute("id");
+
+  const whenReady = async () => {
+    for (let waited = 0; !ready && waited < 10000; waited += 100) {
+      await new Promise((resolve) => window.setTimeout(resolve, 100));
+    }
+  };
+  const requestVersion = async () => {
+    await whenReady();
+    return new Promise((resolve) => {
+      pendingSave = resolve;
+      if (!provider.control({ action: "version" })) {
+        pendingSave = null;
+        resolve(null);
+      }
+      window.setTimeout(() => {
+        if (pendingSave === resolve) {
+          pendingSave = null;
+          resolve(null);
+        }
+      }, 10000);
+    });
+  };
+
+  saveButton.hidden = false;
+  saveButton.addEventListener("click", async () => {
+    saveButton.disabled = true;
+    const answer = await requestVersion();
+    saveButton.disabled = false;
+    if (answer && answer.revision) {
+      say(text("Saved").replace("%(n)s", answer.revision));
+    }
+  });
+  // "Speichern" keeps title, summary and the rest; the text is saved as a version first.
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.coeditSubmitting) return;
+    event.preventDefault();
+    textarea.value = ytext.toString();
+    await requestVersion();
+    form.dataset.coeditSubmitting = "1";
+    form.requestSubmit();
+  });
+  window.klassenraumCoedit = { view, doc, ytext, provider, ready: () => ready };
+  view.focus();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.getElementById("coedit");
+  if (!root) return;
+  const button = root.querySelector("[data-coedit-start]");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    button.hidden = true;
+    start(root);
+  });
+});

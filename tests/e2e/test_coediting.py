@@ -1,0 +1,318 @@
+"""Co-editing in the browser and across real server processes.
+
+Two Chromium contexts type into one result at once; restarts (SIGTERM, kill -9) of a real
+uvicorn; two processes behind Redis with Python Yjs clients (pycrdt over ``websockets``).
+Every test works on a result of its own, created through ``manage`` once for the module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from pycrdt import YSyncMessageType
+from websockets.asyncio.client import connect
+
+from projects.coedit import protocol
+from projects.coedit.services import doc_from
+from tests.e2e.conftest import Server, _free_port, start_server, stop_server
+from tests.e2e.test_accessibility import assert_no_violations
+from tests.e2e.test_live import Client, run
+
+PROJECT_SLUG = "offene-regionale-datenplattform"
+COORDINATOR = ("koordination-menden", "Mehmet Mertens")
+EDITOR = ("team-iserlohn", "Ida Imhoff")
+FAST = {
+    "COEDIT_SAVE_DELAY": "0.3",
+    "COEDIT_SAVE_MAX_INTERVAL": "1",
+    "COEDIT_EXCHANGE_INTERVAL": "1",
+}
+
+RESULTS = ("browser", "sigterm", "kill", "reconnect", "processes")
+_CREATE = """
+import json
+from django.contrib.auth import get_user_model
+from projects import services
+from projects.models import LeadProject
+data = json.loads({data!r})
+by = get_user_model().objects.get(username=data["by"])
+project = LeadProject.objects.get(slug=data["project"])
+out = {{}}
+for key, title in data["titles"].items():
+    result = services.result_create(project=project, by=by, title=title, body=f"Start {{key}}.")
+    out[key] = {{"path": result.get_absolute_url(), "id": result.pk}}
+print(json.dumps(out))
+"""
+_STATE = """
+from projects.models import Result, ResultCoeditState
+from projects.coedit.services import text_of
+import json
+r = Result.objects.get(pk={pk})
+row = ResultCoeditState.objects.filter(pk={pk}).first()
+print(json.dumps({{"body": r.body, "state": text_of(bytes(row.state)) if row else None,
+                   "versions": r.history.count()}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def results(manage: Callable[..., str]) -> dict[str, dict]:
+    run_id = uuid.uuid4().hex[:6]
+    titles = {key: f"Gemeinsam {key} {run_id}" for key in RESULTS}
+    data = json.dumps({"by": COORDINATOR[0], "project": PROJECT_SLUG, "titles": titles})
+    return json.loads(manage("shell", "-c", _CREATE.format(data=data)).strip().splitlines()[-1])
+
+
+def stored(manage, result: dict) -> dict:
+    return json.loads(
+        manage("shell", "-c", _STATE.format(pk=result["id"])).strip().splitlines()[-1]
+    )
+
+
+# --- 4: two people in the browser --------------------------------------------------------------
+
+
+def shared_text(page: Page, expected: str) -> None:
+    """Wait until the page's shared document holds ``expected`` (the editor's DOM also
+    shows the others' cursors with their names)."""
+    page.wait_for_function(
+        "expected => window.klassenraumCoedit && "
+        "window.klassenraumCoedit.ytext.toString() === expected",
+        arg=expected,
+    )
+
+
+def open_editor(page: Page, path: str) -> None:
+    page.goto(path + "bearbeiten/")
+    page.get_by_role("button", name="Gemeinsam live bearbeiten").click()
+    expect(page.locator("#coedit-status")).to_contain_text("Gemeinsame Bearbeitung läuft")
+
+
+def test_two_browsers_type_at_once_see_each_other_and_save_one_version(
+    new_context, log_in, results, manage
+):
+    result = results["browser"]
+    first = new_context().new_page()
+    log_in(first, COORDINATOR[0])
+    second = new_context().new_page()
+    log_in(second, EDITOR[0])
+    open_editor(first, result["path"])
+    open_editor(second, result["path"])
+    editor_one = first.get_by_role("textbox", name="Inhalt (optional)")
+    editor_two = second.get_by_role("textbox", name="Inhalt (optional)")
+    shared_text(first, "Start browser.")
+    shared_text(second, "Start browser.")
+
+    editor_one.click()
+    first.keyboard.press("Control+End")
+    editor_two.click()
+    second.keyboard.press("Control+Home")
+    # Both type at the same time, one at the end, one at the start.
+    for one, two in zip(" Eins", "Vorne", strict=True):
+        first.keyboard.type(one)
+        second.keyboard.type(two)
+    text_one = "VorneStart browser. Eins"
+    shared_text(first, text_one)
+    shared_text(second, text_one)
+
+    # Each sees the other's cursor, named by the server.
+    expect(first.locator(".cm-ySelectionInfo")).to_have_text(EDITOR[1])
+    expect(second.locator(".cm-ySelectionInfo")).to_have_text(COORDINATOR[1])
+
+    before = stored(manage, result)["versions"]
+    first.get_by_role("button", name="Version speichern").click()
+    expect(first.locator("#coedit-status")).to_contain_text(
+        f"Gespeichert als Version {before + 1}."
+    )
+    expect(second.locator("#coedit-status")).to_contain_text(
+        f"Version {before + 1} ist gespeichert."
+    )
+    after = stored(manage, result)
+    assert after["versions"] == before + 1
+    assert after["body"] == text_one
+
+    assert_no_violations(first)
+
+
+# --- 5: restarts ---------------------------------------------------------------------------------
+
+
+class Peer:
+    """A Yjs client over a real websocket (pycrdt document)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.doc, self.text = doc_from(b"")
+        self.controls: list[dict] = []
+
+    @classmethod
+    async def open(cls, server: Server, path: str, session: str) -> Peer:
+        ws = await connect(
+            f"ws://{server.url.removeprefix('http://')}/ws{path}gemeinsam/",
+            origin=server.url,
+            additional_headers={"Cookie": f"sessionid={session}"},
+            open_timeout=20,
+            max_queue=None,
+        )
+        peer = cls(ws)
+        await ws.send(protocol.create_sync_step1_message(peer.doc.get_state()))
+        await peer.until(lambda: any(c["event"] == "welcome" for c in peer.controls))
+        return peer
+
+    async def handle(self, data: bytes) -> None:
+        if data[0] == protocol.SYNC:
+            kind = protocol.sync_kind(data)
+            payload = protocol.read_payload(data, 2)
+            if kind == YSyncMessageType.SYNC_STEP1:
+                await self.ws.send(protocol.create_sync_step2_message(self.doc.get_update(payload)))
+            else:
+                self.doc.apply_update(payload)
+        elif data[0] == protocol.CONTROL:
+            self.controls.append(protocol.read_control(data))
+
+    async def until(self, condition, timeout: float = 10) -> None:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await self.handle(await self.ws.recv())
+
+    async def insert_end(self, value: str) -> None:
+        before = self.doc.get_state()
+        self.text.insert(len(str(self.text).encode()), value)
+        await self.ws.send(protocol.create_update_message(self.doc.get_update(before)))
+
+
+@pytest.fixture
+def own_server(server_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    started: list[Server] = []
+
+    def start(**env: str) -> Server:
+        server = start_server({**server_env, **FAST, **env}, tmp_path / f"u{len(started)}.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        stop_server(server)
+
+
+def test_sigterm_after_editors_left_and_kill_after_the_save_delay_keep_the_text(
+    own_server, results, manage
+):
+    for key, how in (("sigterm", signal.SIGTERM), ("kill", signal.SIGKILL)):
+        result = results[key]
+        server = own_server()
+        session = Client(server, EDITOR[0]).cookie("sessionid")
+
+        async def edit(result=result, server=server, session=session, key=key, how=how) -> None:
+            peer = await Peer.open(server, result["path"], session)
+            await peer.until(lambda: str(peer.text) == f"Start {key}.")
+            await peer.insert_end(" Nicht verlieren!")
+            await asyncio.sleep(0.8)  # past the save delay
+            if how == signal.SIGTERM:
+                await peer.ws.close()
+                await asyncio.sleep(0.3)
+
+        run(edit)
+        os.killpg(server.process.pid, how)
+        server.process.wait(timeout=15)
+        again = own_server()
+        session = Client(again, EDITOR[0]).cookie("sessionid")
+
+        async def reopen(result=result, again=again, session=session) -> str:
+            peer = await Peer.open(again, result["path"], session)
+            await peer.until(lambda: "Nicht verlieren!" in str(peer.text))
+            await peer.ws.close()
+            return str(peer.text)
+
+        assert run(reopen) == f"Start {key}. Nicht verlieren!"
+
+
+def test_kill_before_the_save_the_open_browser_restores_the_text(
+    server_env, tmp_path, monkeypatch, new_context, log_in, results
+):
+    import tests.e2e.conftest as e2e
+
+    result = results["reconnect"]
+    # The browser must find the restarted server at the same address: a fixed port.
+    port = _free_port()
+    monkeypatch.setattr(e2e, "_free_port", lambda: port)
+    env = {**server_env, **FAST, "COEDIT_SAVE_DELAY": "60", "COEDIT_SAVE_MAX_INTERVAL": "120"}
+    servers = [start_server(env, tmp_path / "before.log")]
+    try:
+        server = servers[0]
+        page = new_context().new_page()
+        log_in(page, EDITOR[0], base=server.url)
+        page.goto(server.url + result["path"] + "bearbeiten/")
+        page.get_by_role("button", name="Gemeinsam live bearbeiten").click()
+        editor = page.get_by_role("textbox", name="Inhalt (optional)")
+        shared_text(page, "Start reconnect.")
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(" Nur im Browser.")
+        shared_text(page, "Start reconnect. Nur im Browser.")
+        time.sleep(0.3)
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+        expect(page.locator("#coedit-status")).to_contain_text("Verbindung unterbrochen")
+        servers.append(start_server(env, tmp_path / "after.log"))
+        expect(page.locator("#coedit-status")).to_contain_text(
+            "Gemeinsame Bearbeitung läuft", timeout=20_000
+        )
+        page.get_by_role("button", name="Version speichern").click()
+        expect(page.locator("#coedit-status")).to_contain_text("Gespeichert als Version")
+        page.goto(server.url + result["path"])
+        expect(page.locator("#ergebnis-inhalt")).to_contain_text("Start reconnect. Nur im Browser.")
+    finally:
+        for one in servers:
+            stop_server(one)
+
+
+# --- 6: two processes with Redis -----------------------------------------------------------------
+
+
+@pytest.mark.services
+def test_two_processes_converge_and_a_late_joiner_sees_unsaved_edits_at_once(
+    own_server, results, manage
+):
+    result = results["processes"]
+    slow_save = {"COEDIT_SAVE_DELAY": "30", "COEDIT_SAVE_MAX_INTERVAL": "60"}
+    one, two = own_server(**slow_save), own_server(**slow_save)
+    s1 = Client(one, COORDINATOR[0]).cookie("sessionid")
+    s2 = Client(two, EDITOR[0]).cookie("sessionid")
+
+    async def scenario() -> tuple[str, float]:
+        a = await Peer.open(one, result["path"], s1)
+        b = await Peer.open(two, result["path"], s2)
+        await a.until(lambda: str(a.text) == "Start processes.")
+        await b.until(lambda: str(b.text) == "Start processes.")
+        await asyncio.gather(
+            *(a.insert_end(f" a{n}") for n in range(20)),
+            *(b.insert_end(f" b{n}") for n in range(20)),
+        )
+
+        def complete(peer):
+            text = str(peer.text)
+            return all(f" a{n}" in text and f" b{n}" in text for n in range(20))
+
+        await a.until(lambda: complete(a))
+        await b.until(lambda: complete(b))
+        assert str(a.text) == str(b.text)
+        started = time.monotonic()
+        late = await Peer.open(two, result["path"], s2)
+        await late.until(lambda: str(late.text) == str(a.text), timeout=1)
+        late_after = time.monotonic() - started
+        for peer in (a, b, late):
+            await peer.ws.close()
+        await asyncio.sleep(1)
+        return str(a.text), late_after
+
+    text, late_after = run(scenario)
+    assert late_after < 1
+    assert stored(manage, result)["state"] == text
