@@ -168,7 +168,7 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
 
     @transaction.atomic
     def write() -> int | None:
-        result = Result.objects.select_for_update().select_related("project").get(pk=result_id)
+        result = Result.objects.select_for_update().get(pk=result_id)
         row = ResultCoeditState.objects.select_for_update().filter(pk=result_id).first()
         if row is None:
             return None
