@@ -176,6 +176,12 @@ else:
 # starts `manage.py db_worker` beside the server, production runs it as its own process.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Newsletter sending (network/newsletter/services.py): a send task mails a batch, then queues
+# the next; a sender that has not renewed its lease for this long is taken to have crashed,
+# and its issue is resumed by the watchdog task waiting in the queue.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_LEASE_SECONDS = env.float("NEWSLETTER_LEASE_SECONDS", default=60.0)
+
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "workspace.User"
 AUTHENTICATION_BACKENDS = [

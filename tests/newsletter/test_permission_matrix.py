@@ -1,0 +1,147 @@
+"""Who may open which URL of the Schülerzeitung, for GET and POST (anonymous, member, office).
+
+Reverse kwargs name objects of the ``world`` fixture symbolically ("draft", "own", …), so
+the rows stay independent of database ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+LOGIN = "/konto/anmelden/"
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    redirect_to: str | None = None
+
+
+OK = Expect(200)
+INVALID = Expect(400)  # the form again, with its messages
+FORBIDDEN = Expect(403)
+MISSING = Expect(404)
+NOT_ALLOWED = Expect(405)
+TO_LOGIN = Expect(302, LOGIN)
+BACK = Expect(302, "/schuelerzeitung/")
+ROLES = ("anonymous", "member", "office")
+
+
+def row(get, post):
+    return {"GET": dict(zip(ROLES, get, strict=True)), "POST": dict(zip(ROLES, post, strict=True))}
+
+
+PUBLIC_PAGE = row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)
+FORGED = {"token": "gefaelscht"}
+
+MATRIX = {
+    "newsletter:archive": ({}, PUBLIC_PAGE),
+    "newsletter:feed": ({}, PUBLIC_PAGE),
+    "newsletter:subscribe": ({}, row(get=(OK, OK, OK), post=(INVALID,) * 3)),
+    "newsletter:confirm": (FORGED, row(get=(MISSING,) * 3, post=(MISSING,) * 3)),
+    "newsletter:unsubscribe": (FORGED, row(get=(MISSING,) * 3, post=(MISSING,) * 3)),
+    "newsletter:issue": ({"issue_id": "published"}, PUBLIC_PAGE),
+    "newsletter:issue-create": (
+        {},
+        row(get=(TO_LOGIN, FORBIDDEN, OK), post=(TO_LOGIN, FORBIDDEN, INVALID)),
+    ),
+    "newsletter:issue-edit": (
+        {"issue_id": "draft"},
+        row(get=(TO_LOGIN, MISSING, OK), post=(TO_LOGIN, MISSING, INVALID)),
+    ),
+    "newsletter:issue-preview": (
+        {"issue_id": "draft"},
+        row(get=(TO_LOGIN, MISSING, OK), post=(NOT_ALLOWED,) * 3),
+    ),
+    "newsletter:issue-preview-text": (
+        {"issue_id": "draft"},
+        row(get=(TO_LOGIN, MISSING, OK), post=(NOT_ALLOWED,) * 3),
+    ),
+    "newsletter:issue-send": (
+        {"issue_id": "draft"},
+        row(get=(TO_LOGIN, MISSING, OK), post=(TO_LOGIN, MISSING, BACK)),
+    ),
+    "newsletter:issue-progress": (
+        {"issue_id": "published"},
+        row(get=(TO_LOGIN, FORBIDDEN, OK), post=(NOT_ALLOWED,) * 3),
+    ),
+    "newsletter:issue-resume": (
+        {"issue_id": "published"},
+        row(get=(NOT_ALLOWED,) * 3, post=(TO_LOGIN, FORBIDDEN, BACK)),
+    ),
+    "newsletter:items": ({}, row(get=(TO_LOGIN, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    # The office is no member municipality: it edits news, it does not submit any.
+    "newsletter:item-create": (
+        {},
+        row(get=(TO_LOGIN, OK, FORBIDDEN), post=(TO_LOGIN, INVALID, FORBIDDEN)),
+    ),
+    "newsletter:item": ({"item_id": "own"}, row(get=(TO_LOGIN, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    "newsletter:item-edit": (
+        {"item_id": "own"},
+        row(get=(TO_LOGIN, FORBIDDEN, OK), post=(TO_LOGIN, FORBIDDEN, INVALID)),
+    ),
+    "newsletter:item-accept": (
+        {"item_id": "own"},
+        row(get=(NOT_ALLOWED,) * 3, post=(TO_LOGIN, FORBIDDEN, BACK)),
+    ),
+    "newsletter:item-decline": (
+        {"item_id": "own"},
+        row(get=(NOT_ALLOWED,) * 3, post=(TO_LOGIN, FORBIDDEN, BACK)),
+    ),
+    "newsletter:item-image": ({"item_id": "pictured"}, PUBLIC_PAGE),
+}
+
+
+@pytest.fixture
+def clients(world, as_user, outsider, office):
+    return {"anonymous": as_user(None), "member": as_user(outsider), "office": as_user(office)}
+
+
+def _resolve(kwargs: dict, world) -> dict:
+    return {
+        key: getattr(world, value).pk if hasattr(world, str(value)) else value
+        for key, value in kwargs.items()
+    }
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_matrix(clients, world, url_name, role, method):
+    kwargs, expectations = MATRIX[url_name]
+    url = reverse(url_name, kwargs=_resolve(kwargs, world))
+    client = clients[role]
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    expected = expectations[method][role]
+    assert response.status_code == expected.status, (
+        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
+    )
+    if expected.redirect_to:
+        assert response["Location"].startswith(expected.redirect_to)
+
+
+def test_a_draft_is_hidden_from_everyone_but_the_office(clients, world):
+    url = world.draft.get_absolute_url()
+    assert clients["anonymous"].get(url)["Location"].startswith(LOGIN)
+    assert clients["member"].get(url).status_code == 404
+    assert clients["office"].get(url).status_code == 200
+
+
+def test_someone_elses_item_is_404_and_a_stranger_may_not_submit(as_user, world, editor, stranger):
+    assert as_user(editor).get(world.own.get_absolute_url()).status_code == 404
+    response = as_user(stranger).get(reverse("newsletter:item-create"))
+    assert response.status_code == 403
+    assert "Mitgliedskommunen" in response.content.decode()
+
+
+def test_a_picture_waiting_for_review_is_not_public(as_user, world, outsider, office):
+    from tests.newsletter.conftest import png, submit
+
+    item = submit(outsider, title="Mit Bild", image=png())
+    url = reverse("newsletter:item-image", kwargs={"item_id": item.pk})
+    assert as_user(None).get(url)["Location"].startswith(LOGIN)
+    assert as_user(outsider).get(url).status_code == 200
+    assert as_user(office).get(url).status_code == 200
