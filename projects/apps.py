@@ -35,3 +35,5 @@ class ProjectsConfig(AppConfig):
         register_seeder(seed_projects, order=10)
         register_seeder(seed_results, order=20)
         register_seeder(seed_reuse, order=30)
+        from projects.notifications import register as register_notifications  # NOTIFY
+        register_notifications()  # NOTIFY

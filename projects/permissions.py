@@ -296,3 +296,30 @@ def is_source_team(user: User | AnonymousUser, project: LeadProject) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return ObjectPermissionChecker(user).has_perm(EDIT_RESULTS, project)
+
+
+def visible_results(user: User | AnonymousUser):
+    """Every result ``user`` may see, as one query: the published results of the projects
+    they see, drafts for the team (and the office), adopted copies for the network."""
+    from projects.models import Result
+
+    if not user.is_authenticated or not user.is_active:
+        return Result.objects.filter(
+            project__in=visible_projects(user).values("pk"), maturity__in=_PUBLISHED
+        )
+    in_project = Q(project__in=visible_projects(user).values("pk"))
+    if not user.has_perm(f"projects.{VIEW}"):
+        team = LeadProject.objects.filter(_object_grants(user, VIEW)).values("pk")
+        in_project &= Q(maturity__in=_PUBLISHED) | Q(project__in=team)
+    if is_network_member(user) or is_network_office(user):
+        in_project |= Q(project__isnull=True)
+    return Result.objects.filter(in_project)
+
+
+def _published_maturities() -> list[str]:
+    from projects.models import Result
+
+    return [m for m in Result.Maturity.values if m != Result.Maturity.DRAFT]
+
+
+_PUBLISHED = _published_maturities()

@@ -36,6 +36,7 @@ from projects.permissions import (
 from workspace.access import LoginRequired
 from workspace.diff import diff_texts, merge_texts
 from workspace.forms import form_errors_from
+from workspace.hooks import sections_for  # NOTIFY
 from workspace.models import Municipality
 from workspace.permissions import is_network_member, is_network_office
 
@@ -84,6 +85,7 @@ def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
         {
             "template": template,
             "result": template.result,
+            "sections": sections_for("template_detail", request, template),  # NOTIFY
             "register": list(selectors.adoption_register(user=request.user, template=template)),
             "adopt_form": AdoptForm(
                 municipalities=Municipality.objects.filter(pk__in=[m.pk for m in municipalities])

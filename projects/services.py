@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects import notifications  # NOTIFY
 from projects.coedit.services import coedit_body_saved  # COEDIT
 from projects.models import (
     Adoption,
@@ -312,6 +313,7 @@ def project_change_status(
         old=old,
         new=to,
     )
+    notifications.status_changed(project=project, by=by, decision=decision)  # NOTIFY
 
 
 def _team_put(*, project: LeadProject, user: User, role: str) -> TeamMembership:
@@ -457,6 +459,7 @@ def result_create(
     result._change_reason = note.strip()
     result.save()
     _result_events(result, by, note.strip())
+    notifications.result_saved(result=result, by=by, created=True)  # NOTIFY
     return result
 
 
@@ -489,6 +492,7 @@ def result_update(
     for name in (*RESULT_FIELDS, "revision", "updated_at"):
         setattr(result, name, getattr(current, name))
     _result_events(current, by, note.strip())
+    notifications.result_saved(result=current, by=by, note=note.strip())  # NOTIFY
     return True
 
 
@@ -662,6 +666,7 @@ def adoption_create(
         _("%(municipality)s nutzt „%(title)s“ jetzt nach.")
         % {"municipality": municipality.name, "title": source.title},
     )
+    notifications.adopted(adoption=adoption, by=by)  # NOTIFY
     return adoption
 
 
@@ -746,6 +751,7 @@ def offer_create(*, adoption: Adoption, by: User, message: str = "") -> Offer:
         _("%(municipality)s bietet eine Verbesserung für „%(title)s“ an.")
         % {"municipality": adoption.municipality.name, "title": source.title},
     )
+    notifications.offered(offer=offer, by=by)  # NOTIFY
     return offer
 
 

@@ -36,6 +36,7 @@ from steering.models import (
     Seat,
     Vote,
 )
+from steering.notifications import decided as notify_decision  # NOTIFY
 from steering.permissions import (
     NOT_COMMITTEE,
     can_chair,
@@ -585,6 +586,7 @@ def vote_close(*, by: User, item: AgendaItem) -> Agreement | None:
         proposal.save(update_fields=["state"])
         agreement = _agreement_record(proposal=proposal, item=item, counts=counts, by=by)
         EFFECTS[proposal.kind](agreement=agreement, by=by)
+        notify_decision(agreement=agreement, by=by)  # NOTIFY
     else:
         proposal.state = Proposal.State.REJECTED
         proposal.save(update_fields=["state"])

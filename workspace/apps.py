@@ -12,5 +12,8 @@ class WorkspaceConfig(AppConfig):
         from workspace.signals import ensure_network_office_group
 
         classify_core()
+        from workspace.notifications import classify_models as classify_notifications  # NOTIFY
+
+        classify_notifications()  # NOTIFY
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from workspace import presence
@@ -78,6 +79,11 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         # Pages only listen; nothing a browser sends over the socket changes anything.
         return
 
+    async def page_push(self, event: dict) -> None:
+        """An app's message for every open page of a group, passed on as it is. Apps put in
+        it only what everyone on the page may know (the page fetches the rest, checked)."""
+        await self.send_json(event["message"])
+
     async def layer_state(self, healthy: bool) -> None:
         """The shared layer went away (live updates pause) or came back (resync)."""
         if healthy:
@@ -113,6 +119,52 @@ class NetworkPresenceConsumer(PresenceConsumer):
 
     def presence_group(self) -> str:
         return "presence-network"
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/benachrichtigungen/``: the bell's unread count on every page of one person,
+    sent on connecting and again whenever their notifications change."""
+
+    async def connect(self) -> None:
+        user = self.scope["user"]
+        if not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user_id = user.pk
+        self.group = group_name("notifications", user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_count()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        return
+
+    async def notifications_changed(self, event: dict) -> None:
+        await self.send_count()
+
+    async def layer_state(self, healthy: bool) -> None:
+        if healthy:
+            await self.send_count()
+
+    @database_sync_to_async
+    def _unread(self) -> int | None:
+        from workspace.models import User
+        from workspace.notifications import unread_count
+
+        # Fresh from the database: roles may have changed since the socket opened.
+        user = User.objects.filter(pk=self.user_id, is_active=True).first()
+        return None if user is None else unread_count(user)
+
+    async def send_count(self) -> None:
+        unread = await self._unread()
+        if unread is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.send_json({"event": "count", "unread": unread})
 
 
 class BroadcastBenchConsumer(AsyncJsonWebsocketConsumer):

@@ -51,3 +51,24 @@ def sections_for(page: str, request: HttpRequest, obj: Any = None) -> list[Rende
         if context is not None:
             rendered.append(RenderedSection(template=section.template, context=context))
     return rendered
+
+
+# --- Who may see what a notification is about --------------------------------------------
+
+Visible = Callable[[Any], Any]  # (user) -> QuerySet of the model's objects the user may see
+
+_visibility: dict[type, Visible] = {}
+
+
+def register_visibility(model: type, visible: Visible) -> None:
+    """``visible(user)`` returns the queryset of ``model``'s objects ``user`` may see.
+
+    The app that owns ``model`` registers it in ``ready()``; followers are filtered through
+    it when a notification is made, and the bell and the notifications page hide what a
+    person can no longer see (one subquery per registered model, however many rows).
+    """
+    _visibility[model] = visible
+
+
+def visibility_rules() -> dict[type, Visible]:
+    return dict(_visibility)

@@ -6,10 +6,15 @@ from django.urls import path
 from projects.coedit.consumers import CoeditConsumer
 from projects.consumers import ProjectConsumer, ResultConsumer
 from steering.consumers import MeetingConsumer
-from workspace.consumers import BroadcastBenchConsumer, NetworkPresenceConsumer
+from workspace.consumers import (
+    BroadcastBenchConsumer,
+    NetworkPresenceConsumer,
+    NotificationConsumer,  # NOTIFY
+)
 
 websocket_urlpatterns = [
     path("ws/netzwerk/", NetworkPresenceConsumer.as_asgi()),
+    path("ws/benachrichtigungen/", NotificationConsumer.as_asgi()),  # NOTIFY
     path("ws/leitprojekte/<slug:slug>/", ProjectConsumer.as_asgi()),
     path("ws/leitprojekte/<slug:slug>/ergebnisse/<int:result_id>/", ResultConsumer.as_asgi()),
     path(

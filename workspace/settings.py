@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "network.guides",
     "network.dates",
     "network.newsletter",
+    "network.discussion",  # NOTIFY
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -182,6 +183,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
 NEWSLETTER_LEASE_SECONDS = env.float("NEWSLETTER_LEASE_SECONDS", default=60.0)
 
+# Notifications (workspace/notifications.py): digests go out at this hour, local time;  # NOTIFY
+# a comment (network/discussion) may be corrected for this many minutes.               # NOTIFY
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=6)  # NOTIFY
+DISCUSSION_EDIT_MINUTES = env.int("DISCUSSION_EDIT_MINUTES", default=15)  # NOTIFY
+if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:  # NOTIFY
+    raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR muss zwischen 0 und 23 liegen.")  # NOTIFY
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "workspace.User"
 AUTHENTICATION_BACKENDS = [
@@ -298,6 +305,7 @@ NETWORK_OFFICE_PERMISSION_APPS = [
     "guides",
     "dates",
     "newsletter",
+    "discussion",  # NOTIFY
     "axes",
 ]
 

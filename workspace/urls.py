@@ -48,6 +48,8 @@ urlpatterns = [
     path("", include("network.guides.urls")),
     path("termine/", include("network.dates.urls")),
     path("schuelerzeitung/", include("network.newsletter.urls")),
+    path("benachrichtigungen/", include("workspace.notification_views")),  # NOTIFY
+    path("diskussion/", include("network.discussion.urls")),  # NOTIFY
     path("healthz", views.healthz, name="healthz"),
     *[
         path(f"{kind}/", views.legal, {"kind": kind}, name=f"legal-{kind}")

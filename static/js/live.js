@@ -100,6 +100,7 @@
     socket.addEventListener("open", () => { retry = 1000; });
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
+      document.dispatchEvent(new CustomEvent("klassenraum:live", { detail: data }));
       if (data.event === "welcome" || data.event === "resumed") {
         root.dataset.liveConnected = "true";
         if (status && status.dataset.paused === "true") { announce(text("Resumed")); status.dataset.paused = "false"; }

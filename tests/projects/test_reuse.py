@@ -728,8 +728,9 @@ def test_the_catalogue_costs_the_same_with_3_and_30_templates(
 #  12. is_network_office for the site shell's navigation;
 #  13. the adopt form: how many municipalities there are to choose from (COUNT);
 #  14.–15. its choices: once for the select's required attribute (its first choice), once to
-#          render the options.
-TEMPLATE_QUERIES = 15
+#          render the options;
+#  16. whether the reader follows the template (the follow button, workspace.notifications).
+TEMPLATE_QUERIES = 16
 
 
 @pytest.mark.parametrize("size", [3, 30])
