@@ -7,8 +7,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Leitprojekte")
 
     def ready(self) -> None:
+        from projects import offboarding
         from projects.personal_data import classify_models
+        from workspace.hooks import register_offboarding
+
         classify_models()
+        register_offboarding(preview=offboarding.preview, apply=offboarding.apply, order=10)
         from projects import sections
         from projects.demo import seed_projects, seed_results, seed_reuse
         from workspace.demo import register_seeder
@@ -36,4 +40,5 @@ class ProjectsConfig(AppConfig):
         register_seeder(seed_results, order=20)
         register_seeder(seed_reuse, order=30)
         from projects.notifications import register as register_notifications  # NOTIFY
+
         register_notifications()  # NOTIFY

@@ -70,6 +70,7 @@ VERSION_COLUMNS = (
     "history_change_reason",
     "history_user__username",
     "history_user__display_name",
+    "history_user__public_name",
     "history_user__first_name",
     "history_user__last_name",
 )

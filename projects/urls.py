@@ -1,15 +1,17 @@
 from django.urls import path
 
-from projects import reuse_views, views
+from projects import portable_views, reuse_views, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("neu/", views.project_create, name="create"),
+    path("importieren/", portable_views.project_import, name="import"),
     path("<slug:slug>/", views.project_detail, name="detail"),
     path("<slug:slug>/bearbeiten/", views.project_edit, name="edit"),
     path("<slug:slug>/stand/", views.project_status, name="status"),
+    path("<slug:slug>/export/", portable_views.project_export, name="export"),
     path("<slug:slug>/team/", views.project_team, name="team"),
     path("<slug:slug>/team/hinzufuegen/", views.team_add, name="team-add"),
     path("<slug:slug>/team/<int:member_id>/rolle/", views.team_role, name="team-role"),

@@ -369,6 +369,7 @@ def result_detail(request: HttpRequest, result_id: int, **owner) -> HttpResponse
             "history_date",
             "history_change_reason",
             "history_user__display_name",
+            "history_user__public_name",
             "history_user__username",
             "history_user__first_name",
             "history_user__last_name",

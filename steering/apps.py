@@ -7,8 +7,12 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Steuerkreis")
 
     def ready(self) -> None:
+        from steering import offboarding
         from steering.personal_data import classify_models
+        from workspace.hooks import register_offboarding
+
         classify_models()
+        register_offboarding(preview=offboarding.preview, apply=offboarding.apply, order=20)
         from projects.models import LeadProject
         from projects.services import COMMITTEE_STEPS
         from steering import sections

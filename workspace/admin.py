@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from workspace.models import Cohort, Membership, Municipality, Topic, User
+from workspace.personal_data import person_erase
 
 admin.site.site_header = _("Klassenraum – Verwaltung")
 admin.site.site_title = _("Klassenraum")
@@ -15,9 +16,22 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+@admin.action(description=_("Personenbezogene Daten löschen (durch Pseudonym ersetzen)"))
+def erase_people(modeladmin, request, queryset) -> None:
+    for person in queryset:
+        pseudonym = person_erase(person)
+        modeladmin.message_user(request, _("Ersetzt durch %(p)s.") % {"p": pseudonym})
+
+
 @admin.register(User)
 class KlassenraumUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + ((_("Klassenraum"), {"fields": ("display_name",)}),)
+    fieldsets = UserAdmin.fieldsets + (
+        (
+            _("Klassenraum"),
+            {"fields": ("display_name", "public_name", "language", "mail_frequency")},
+        ),
+    )
+    actions = [erase_people]
     list_display = ("username", "display_name", "email", "is_active", "is_staff")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
 

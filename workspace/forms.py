@@ -134,3 +134,21 @@ class LegalPageForm(KernFormMixin, forms.Form):
 
 class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
     pass
+
+
+class OffboardingForm(KernFormMixin, forms.Form):
+    successor = forms.ModelChoiceField(
+        label=_("Nachfolge"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("– niemand –"),
+        help_text=_(
+            "Übernimmt alle Rollen in Leitprojekten. Nötig, wenn die Person ein Leitprojekt "
+            "koordiniert."
+        ),
+    )
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = candidates
+        self.fields["successor"].label_from_instance = lambda user: user.get_display_name()

@@ -53,6 +53,39 @@ def sections_for(page: str, request: HttpRequest, obj: Any = None) -> list[Rende
     return rendered
 
 
+# --- Off-boarding -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handover:
+    """One thing a person leaving hands over (shown before, done in the same transaction)."""
+
+    what: str
+    needs_successor: bool = False  # e.g. coordinating a project: never left empty
+
+
+@dataclass(frozen=True)
+class OffboardingStep:
+    preview: Callable[[Any], list[Handover]]  # (person) -> what will be handed over
+    apply: Callable[..., None]  # (*, person, successor, by, today) -> None
+    order: int = 100
+
+
+_offboarding: list[OffboardingStep] = []
+
+
+def register_offboarding(*, preview, apply, order: int = 100) -> None:
+    """Apps hand over what a leaving person holds (team roles, seats) in ``ready()``."""
+    step = OffboardingStep(preview=preview, apply=apply, order=order)
+    if step not in _offboarding:
+        _offboarding.append(step)
+        _offboarding.sort(key=lambda s: s.order)
+
+
+def offboarding_steps() -> list[OffboardingStep]:
+    return list(_offboarding)
+
+
 # --- Who may see what a notification is about --------------------------------------------
 
 Visible = Callable[[Any], Any]  # (user) -> QuerySet of the model's objects the user may see

@@ -40,13 +40,20 @@ def home_municipality(person: User) -> Municipality | None:
     return municipality
 
 
-def public_name(person: User | None, viewer: User | AnonymousUser | None) -> str:
-    """The name ``viewer`` may see for ``person``."""
+def public_name(
+    person: User | None, viewer: User | AnonymousUser | None, cache: dict | None = None
+) -> str:
+    """The name ``viewer`` may see for ``person``. ``cache`` (one per request) keeps the
+    municipality looked up for a person, so a list of rows by the same people costs one query
+    per person, not per row."""
     if person is None:
         return ""
-    if person.public_name or may_see_names(viewer) or (viewer and viewer.pk == person.pk):
+    if may_see_names(viewer) or (viewer and viewer.pk == person.pk) or person.public_name:
         return person.get_display_name()
-    municipality = home_municipality(person)
-    if municipality is None:
-        return _("Mitarbeiter*in im Netzwerk")
-    return municipality.staff_label
+    cache = {} if cache is None else cache
+    if person.pk not in cache:
+        municipality = home_municipality(person)
+        cache[person.pk] = (
+            municipality.staff_label if municipality else _("Mitarbeiter*in im Netzwerk")
+        )
+    return cache[person.pk]

@@ -5,7 +5,7 @@ Every app asks these instead of repeating the rules (DESIGN.md, "one place decid
 
 from django.contrib.auth.models import AnonymousUser
 
-from workspace.models import Membership, User
+from workspace.models import Membership, Municipality, User
 
 NETWORK_OFFICE_GROUP = "Geschäftsstelle"
 
@@ -32,3 +32,19 @@ def is_network_member(user: User | AnonymousUser) -> bool:
         )
         user._is_network_member = cached
     return cached
+
+
+def is_contact_of(user: User | AnonymousUser, municipality: Municipality) -> bool:
+    """Whether ``user`` is an active contact person of ``municipality`` (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        Membership.objects.active()
+        .filter(user=user, municipality=municipality, role=Membership.Role.CONTACT)
+        .exists()
+    )
+
+
+def may_manage_staff(user: User | AnonymousUser, municipality: Municipality) -> bool:
+    """Invite and off-board a municipality's staff: its contact persons and the network office."""
+    return is_network_office(user) or is_contact_of(user, municipality)

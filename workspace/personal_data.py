@@ -168,15 +168,17 @@ def _plain(value: Any) -> Any:
 
 
 def personal_data_export(person) -> dict[str, list[dict[str, Any]]]:
-    """Everything stored about ``person``: per model, each row with every classified field
-    that concerns them (their own fields, and what points at them)."""
+    """Everything stored about ``person``: per model, each row about them with all its fields,
+    and each row that names them as the one who acted with the fields that point at them."""
     export: dict[str, list[dict[str, Any]]] = {}
     for classification in _all_classifications():
-        wanted = [*classification.owner, *classification.person, *classification.personal]
+        about = set(_rows_about(classification, person).values_list("pk", flat=True))
+        acted = [*classification.person, *classification.owner, *classification.personal]
+        every = [f.name for f in classification.model._meta.concrete_fields]
         rows = []
         for row in _rows_of(classification, person):
-            entry: dict[str, Any] = {"id": row.pk, "eintrag": str(row)}
-            for name in wanted:
+            entry: dict[str, Any] = {"eintrag": str(row)}
+            for name in every if row.pk in about else ["pk", *acted]:
                 entry[name] = _plain(getattr(row, name))
             if _base_of_history(classification.model):
                 entry["history_date"] = _plain(row.history_date)
@@ -218,13 +220,13 @@ def person_erase(person) -> str:
     The account stays as the pseudonym (results, versions and agreements point at it) and can
     no longer log in.
     """
-    pseudonym = f"geloescht-{secrets.token_hex(4)}"
-    for classification in _all_classifications():
-        if classification.model is type(person):
-            continue
-        _erase_rows(classification, _rows_about(classification, person), pseudonym)
     from workspace.models import User
 
+    pseudonym = f"geloescht-{secrets.token_hex(4)}"
+    for classification in _all_classifications():
+        if classification.model is User:
+            continue
+        _erase_rows(classification, _rows_about(classification, person), pseudonym)
     rows = User.objects.filter(pk=person.pk)
     rows.update(
         username=pseudonym,
@@ -238,14 +240,13 @@ def person_erase(person) -> str:
         is_superuser=False,
         password="!" + secrets.token_urlsafe(24),  # unusable, like set_unusable_password()
     )
-    person.refresh_from_db()
     return pseudonym
 
 
 # --- The core's and Django's own models -------------------------------------------------
 
 
-def _sessions_of(person) -> Q:
+def sessions_of(person) -> Q:
     """Sessions are opaque rows; the person's are found by decoding them."""
     from django.contrib.sessions.models import Session
 
@@ -260,7 +261,9 @@ def _sessions_of(person) -> Q:
 def _log_entries_about(person) -> Q:
     from django.contrib.contenttypes.models import ContentType
 
-    return Q(content_type=ContentType.objects.get_for_model(type(person)), object_id=str(person.pk))
+    from workspace.models import User
+
+    return Q(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk))
 
 
 def classify_core() -> None:
@@ -353,7 +356,7 @@ def classify_core() -> None:
         Session,
         personal={"session_data": DELETE_ROW},
         not_personal=("session_key", "expire_date"),
-        find=_sessions_of,
+        find=sessions_of,
     )
     classify(
         UserObjectPermission,

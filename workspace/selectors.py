@@ -26,3 +26,28 @@ def network_overview() -> dict:
 
 def active_memberships_of(user: User) -> QuerySet[Membership]:
     return Membership.objects.active().filter(user=user).select_related("municipality")
+
+
+def staff_of(municipality: Municipality) -> dict:
+    """The municipality's people: active first, then who left (two queries)."""
+    memberships = municipality.memberships.select_related("user").order_by(
+        "user__display_name", "user__username"
+    )
+    return {
+        "active": list(memberships.filter(ended_on__isnull=True)),
+        "former": list(memberships.filter(ended_on__isnull=False).order_by("-ended_on")[:50]),
+    }
+
+
+def successor_candidates(municipality: Municipality, *, exclude: User) -> QuerySet[User]:
+    """Who may take over: the municipality's other active staff."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__municipality=municipality,
+            memberships__ended_on__isnull=True,
+        )
+        .exclude(pk=exclude.pk)
+        .distinct()
+        .order_by("display_name", "username")
+    )

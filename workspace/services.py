@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from workspace.hooks import Handover, offboarding_steps
 from workspace.models import Membership, Municipality, User
-from workspace.permissions import NETWORK_OFFICE_GROUP
+from workspace.permissions import NETWORK_OFFICE_GROUP, may_manage_staff
 
 
 @transaction.atomic
@@ -83,3 +87,70 @@ def profile_update(
             memberships[0].function = function.strip()
             memberships[0].save(update_fields=["function"])
     return user
+
+
+def sessions_end(*, user: User) -> int:
+    """Log the person out everywhere (their sessions are found by decoding them)."""
+    from django.contrib.sessions.models import Session
+
+    from workspace.personal_data import sessions_of
+
+    deleted, _ = Session.objects.filter(sessions_of(user)).delete()
+    return deleted
+
+
+def offboarding_preview(*, person: User) -> list[Handover]:
+    """What the person holds that their successor takes over (team roles, seats)."""
+    return [handover for step in offboarding_steps() for handover in step.preview(person)]
+
+
+@transaction.atomic
+def membership_end(
+    *,
+    membership: Membership,
+    by: User,
+    successor: User | None = None,
+    today: datetime.date | None = None,
+) -> list[Handover]:
+    """End a person's work for a municipality.
+
+    When it was their last membership, everything they hold is handed to ``successor`` in the
+    same step (a coordinator role is never left empty, so a successor is then required),
+    committee seats end, the account is closed and every session of it ends. History keeps the
+    name as it was: nothing is renamed. Returns what was handed over.
+    """
+    if not may_manage_staff(by, membership.municipality):
+        raise PermissionDenied(
+            _("Die Mitarbeit beendet die Ansprechperson der Kommune oder die Geschäftsstelle.")
+        )
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not membership.is_active:
+        raise ValidationError(_("Diese Mitarbeit ist schon beendet."))
+    person = membership.user
+    today = today or timezone.localdate()
+    last = not Membership.objects.active().filter(user=person).exclude(pk=membership.pk).exists()
+    handovers = offboarding_preview(person=person) if last else []
+    if successor is not None:
+        if successor.pk == person.pk:
+            raise ValidationError({"successor": _("Nachfolge kann nicht die Person selbst sein.")})
+        if not successor.is_active:
+            raise ValidationError({"successor": _("Dieses Konto ist nicht aktiv.")})
+    if any(h.needs_successor for h in handovers) and successor is None:
+        raise ValidationError(
+            {
+                "successor": _(
+                    "%(name)s koordiniert ein Leitprojekt. Benennen Sie eine Nachfolge, damit "
+                    "das Projekt nicht ohne Koordination bleibt."
+                )
+                % {"name": person.get_display_name()}
+            }
+        )
+    membership.ended_on = max(today, membership.started_on)
+    membership.save(update_fields=["ended_on"])
+    if last:
+        for step in offboarding_steps():
+            step.apply(person=person, successor=successor, by=by, today=today)
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+        transaction.on_commit(lambda: sessions_end(user=person))
+    return handovers

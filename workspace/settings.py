@@ -177,6 +177,16 @@ else:
 # starts `manage.py db_worker` beside the server, production runs it as its own process.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Portable lead projects ---------------------------------------------------------------
+# What an imported archive may be (projects/portable.py): its size, its number of entries and
+# what they unpack to, counted while reading (a zip's own headers are not trusted).
+PORTABLE_MAX_ARCHIVE_BYTES = env.int("PORTABLE_MAX_ARCHIVE_BYTES", default=200 * 1024 * 1024)
+PORTABLE_MAX_FILES = env.int("PORTABLE_MAX_FILES", default=5000)
+PORTABLE_MAX_UNPACKED_BYTES = env.int("PORTABLE_MAX_UNPACKED_BYTES", default=1024 * 1024 * 1024)
+for _name in ("PORTABLE_MAX_ARCHIVE_BYTES", "PORTABLE_MAX_FILES", "PORTABLE_MAX_UNPACKED_BYTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} muss eine positive ganze Zahl sein.")
+
 # Newsletter sending (network/newsletter/services.py): a send task mails a batch, then queues
 # the next; a sender that has not renewed its lease for this long is taken to have crashed,
 # and its issue is resumed by the watchdog task waiting in the queue.
@@ -189,8 +199,11 @@ NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=6)  # NOT
 DISCUSSION_EDIT_MINUTES = env.int("DISCUSSION_EDIT_MINUTES", default=15)  # NOTIFY
 if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:  # NOTIFY
     raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR muss zwischen 0 und 23 liegen.")  # NOTIFY
+
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "workspace.User"
+# Invitations to join (network/joining): single-use links that expire after this many days.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out login is refused before a password is even checked.
     "axes.backends.AxesStandaloneBackend",
@@ -207,8 +220,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Invitations to join (network/joining): single-use links that expire after this many days.
-INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 # Nothing is ever granted to the anonymous user, so guardian needs no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -318,6 +329,7 @@ LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
 LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)
 # Change notes ("Kapitel 3 ergänzt", "wiederhergestellt aus Version 4") may be longer than 100.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # --- Co-editing of living results (Yjs rooms, projects/coedit/) -------------------- COEDIT
 # Seconds: the state is written COEDIT_SAVE_DELAY after the last edit and at least every   COEDIT
 # COEDIT_SAVE_MAX_INTERVAL while editing goes on; a version after COEDIT_VERSION_IDLE      COEDIT

@@ -10,10 +10,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("kommunen/", views.municipality_list, name="municipality-list"),
     path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality-detail"),
+    path("kommunen/<slug:slug>/mitarbeitende/", views.staff_list, name="staff-list"),
+    path("kommunen/<slug:slug>/mitarbeitende/<int:pk>/beenden/", views.staff_end, name="staff-end"),
     path("kommunen/<slug:municipality>/nachnutzungen/", include("projects.copy_urls")),
     path("vorlagen/", include("projects.template_urls")),
     path("konto/", views.account, name="account"),
     path("konto/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/daten/", views.my_data, name="my-data"),
+    path("konto/daten.json", views.my_data_json, name="my-data-json"),
     path(
         "konto/anmelden/",
         auth_views.LoginView.as_view(

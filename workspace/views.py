@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -28,12 +28,14 @@ from workspace.forms import (
     BarrierReportForm,
     KernPasswordChangeForm,
     LegalPageForm,
+    OffboardingForm,
     ProfileForm,
     form_errors_from,
 )
 from workspace.hooks import sections_for
 from workspace.models import LegalPage, Municipality
-from workspace.permissions import is_network_office
+from workspace.permissions import is_network_office, may_manage_staff
+from workspace.personal_data import personal_data_export
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +167,97 @@ def legal_edit(request: HttpRequest, kind: str) -> HttpResponse:
         {"shown": shown, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _municipality_to_manage(request: HttpRequest, slug: str) -> Municipality:
+    if not request.user.is_authenticated:
+        raise LoginRequired
+    municipality = get_object_or_404(Municipality, slug=slug)
+    if not may_manage_staff(request.user, municipality):
+        raise PermissionDenied(
+            _(
+                "Die Mitarbeitenden verwaltet die Ansprechperson der Kommune oder die Geschäftsstelle."
+            )
+        )
+    return municipality
+
+
+@require_GET
+def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = _municipality_to_manage(request, slug)
+    return render(
+        request,
+        "workspace/staff_list.html",
+        {"municipality": municipality, **selectors.staff_of(municipality)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def staff_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = _municipality_to_manage(request, slug)
+    membership = get_object_or_404(municipality.memberships.active().select_related("user"), pk=pk)
+    person = membership.user
+    form = OffboardingForm(
+        request.POST if request.method == "POST" else None,
+        candidates=selectors.successor_candidates(municipality, exclude=person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            handovers = services.membership_end(
+                membership=membership, by=request.user, successor=form.cleaned_data["successor"]
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(
+                request,
+                _("Die Mitarbeit von %(name)s ist beendet.") % {"name": person.get_display_name()}
+                + (
+                    " " + _("Übergeben: %(list)s.") % {"list": "; ".join(h.what for h in handovers)}
+                    if handovers
+                    else ""
+                ),
+            )
+            return redirect("staff-list", slug=municipality.slug)
+    return render(
+        request,
+        "workspace/staff_end.html",
+        {
+            "municipality": municipality,
+            "membership": membership,
+            "person": person,
+            "handovers": services.offboarding_preview(person=person),
+            "last_membership": not person.memberships.active().exclude(pk=membership.pk).exists(),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything stored about the person, readable (Art. 15 GDPR)."""
+    return render(
+        request,
+        "workspace/my_data.html",
+        {"export": personal_data_export(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    """The same as a JSON download, for taking it elsewhere (Art. 20 GDPR)."""
+    payload = {
+        "erstellt": timezone.now().isoformat(),
+        "person": request.user.username,
+        "daten": personal_data_export(request.user),
+    }
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="meine-daten-klassenraum.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 async def _channel_layer_round_trip() -> None:

@@ -120,7 +120,12 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guide, access = get_guide_for(request.user, slug)
     last_change = (
         guide.history.select_related("history_user")
-        .only("history_date", "history_user__display_name", "history_user__username")
+        .only(
+            "history_date",
+            "history_user__display_name",
+            "history_user__username",
+            "history_user__public_name",
+        )
         .first()
         if access.can_read_body
         else None

@@ -8,23 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from workspace.access import LoginRequired
-from workspace.models import Membership, Municipality, User
-from workspace.permissions import is_network_office
-
-
-def is_contact_of(user: User | AnonymousUser, municipality: Municipality) -> bool:
-    """Whether ``user`` is an active contact person of ``municipality`` (one query)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return (
-        Membership.objects.active()
-        .filter(user=user, municipality=municipality, role=Membership.Role.CONTACT)
-        .exists()
-    )
+from workspace.models import Municipality, User
+from workspace.permissions import is_network_office, may_manage_staff
 
 
 def may_invite(user: User | AnonymousUser, municipality: Municipality) -> bool:
-    return is_network_office(user) or is_contact_of(user, municipality)
+    return may_manage_staff(user, municipality)
 
 
 def get_municipality_to_invite(user: User | AnonymousUser, slug: str) -> Municipality:

@@ -28,4 +28,5 @@ def person(context, user) -> str:
     from workspace.people import public_name
 
     request = context.get("request")
-    return public_name(user, getattr(request, "user", None))
+    cache = request.__dict__.setdefault("_person_labels", {}) if request is not None else None
+    return public_name(user, getattr(request, "user", None), cache)
