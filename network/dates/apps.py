@@ -9,6 +9,7 @@ class DatesConfig(AppConfig):
 
     def ready(self) -> None:
         from network.dates.personal_data import classify_models
+
         classify_models()
         from network.dates import sections
         from network.dates.demo import seed_dates

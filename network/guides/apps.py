@@ -9,6 +9,7 @@ class GuidesConfig(AppConfig):
 
     def ready(self) -> None:
         from network.guides.personal_data import classify_models
+
         classify_models()
         from django.db.models.signals import post_delete, post_save
 

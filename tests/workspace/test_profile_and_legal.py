@@ -124,7 +124,7 @@ def test_the_legal_pages_show_a_default_until_the_office_writes_its_own(client, 
     response = office_client.post("/impressum/bearbeiten/", {"title": "Impressum", "body": body})
     assert response.status_code == 302 and response["Location"] == "/impressum/"
     page = client.get("/impressum/").content.decode()
-    assert "Musterstraße 1" in page and "<h2 id=\"abschnitt-anbieterin\">" in page
+    assert "Musterstraße 1" in page and '<h2 id="abschnitt-anbieterin">' in page
     # An unchanged save writes no new version; a change does.
     office_client.post("/impressum/bearbeiten/", {"title": "Impressum", "body": body})
     assert LegalPage.history.count() == 1
