@@ -347,7 +347,7 @@ def notifications_mail_now(*, notification_ids: list[int]) -> int:
     for notification_id in notification_ids:
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("recipient", "actor")
                 .filter(pk=notification_id, mailed_at__isnull=True)
                 .first()

@@ -178,7 +178,9 @@ def can_edit(comment: Comment, user: User, now=None) -> bool:
 def comment_edit(*, comment: Comment, by: User, body: str) -> bool:
     """Correct a comment shortly after writing it; the earlier text stays in its history.
     Returns whether anything changed."""
-    current = Comment.objects.select_for_update().select_related("project").get(pk=comment.pk)
+    current = (
+        Comment.objects.select_for_update(of=("self",)).select_related("project").get(pk=comment.pk)
+    )
     if current.author_id != by.pk:
         raise PermissionDenied(NOT_AUTHOR)
     if current.is_hidden:
@@ -207,7 +209,9 @@ def comment_edit(*, comment: Comment, by: User, body: str) -> bool:
 @transaction.atomic
 def comment_hide(*, comment: Comment, by: User, reason: str) -> None:
     """A moderator hides a comment, saying why; the text is kept, never deleted."""
-    current = Comment.objects.select_for_update().select_related("project").get(pk=comment.pk)
+    current = (
+        Comment.objects.select_for_update(of=("self",)).select_related("project").get(pk=comment.pk)
+    )
     if not discussion_access(by, current.project).can_moderate:
         raise PermissionDenied(NOT_MODERATOR)
     reason = reason.strip()
@@ -226,7 +230,9 @@ def comment_hide(*, comment: Comment, by: User, reason: str) -> None:
 
 @transaction.atomic
 def comment_unhide(*, comment: Comment, by: User) -> None:
-    current = Comment.objects.select_for_update().select_related("project").get(pk=comment.pk)
+    current = (
+        Comment.objects.select_for_update(of=("self",)).select_related("project").get(pk=comment.pk)
+    )
     if not discussion_access(by, current.project).can_moderate:
         raise PermissionDenied(NOT_MODERATOR)
     if not current.is_hidden:
