@@ -47,6 +47,8 @@ def seed_dates(*, stdout) -> None:
             ends_at=_at(day, 16),
             place="Kreishaus Olpe, Westfälische Straße 75, 57462 Olpe",
             speaker_name="Olga Otten",
+            # Olpe's delegate has an account: linked, she appears by name only with consent.
+            speaker=User.objects.filter(username="steuerkreis-olpe").first(),
             speaker_municipality=Municipality.objects.get(name="Olpe"),
             description=(
                 "Das Netzwerk trifft sich vor Ort: Berichte aus den Leitprojekten, "

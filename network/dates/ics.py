@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from network.dates.models import Appointment, Registration
+from workspace.people import public_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,7 +49,12 @@ def event_for(appointment: Appointment, *, registration: Registration | None = N
         event.add("location", _("Videokonferenz (Link auf der Terminseite)"))
     parts = []
     if appointment.speaker_name:
-        speaker = appointment.speaker_name
+        # Feeds are public: a colleague with an account appears by name only with consent.
+        speaker = (
+            public_name(appointment.speaker, None)
+            if appointment.speaker_id
+            else appointment.speaker_name
+        )
         if appointment.speaker_municipality_id:
             speaker = f"{speaker} ({appointment.speaker_municipality})"
         parts.append(_("Impuls: %(speaker)s") % {"speaker": speaker})

@@ -15,7 +15,7 @@ FEED_PAST = datetime.timedelta(days=90)
 
 
 def _with_counts(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return appointments.select_related("speaker_municipality").annotate(
+    return appointments.select_related("speaker_municipality", "speaker").annotate(
         confirmed_count=Count(
             "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
         ),
@@ -56,7 +56,9 @@ def participants(appointment: Appointment) -> tuple[list[Registration], list[Reg
 
 
 def next_dates(limit: int = 3) -> list[Appointment]:
-    return list(Appointment.objects.upcoming().select_related("speaker_municipality")[:limit])
+    return list(
+        Appointment.objects.upcoming().select_related("speaker_municipality", "speaker")[:limit]
+    )
 
 
 def impulses_of(municipality: Municipality) -> list[Appointment]:
@@ -75,7 +77,7 @@ def feed(*, kind: str | None = None) -> QuerySet[Appointment]:
     return (
         Appointment.objects.of_kind(kind)
         .filter(ends_at__gte=since)
-        .select_related("speaker_municipality")
+        .select_related("speaker_municipality", "speaker")
         .order_by("starts_at", "pk")
     )
 
@@ -85,7 +87,7 @@ def personal_feed(user: User) -> tuple[list[Appointment], dict[int, Registration
     registrations = list(
         Registration.objects.active()
         .filter(user=user, appointment__ends_at__gte=since)
-        .select_related("appointment__speaker_municipality")
+        .select_related("appointment__speaker_municipality", "appointment__speaker")
         .order_by("appointment__starts_at")
     )
     return (

@@ -33,7 +33,10 @@ class GuideQuerySet(models.QuerySet):
             "topics",
             models.Prefetch(
                 "authorships",
-                queryset=Authorship.objects.select_related("person", "municipality"),
+                # The authors' memberships: without consent a visitor sees their municipality.
+                queryset=Authorship.objects.select_related(
+                    "person", "municipality"
+                ).prefetch_related("person__memberships__municipality"),
             ),
         ).order_by(models.F("published_in").desc(nulls_last=True), "title")
 
