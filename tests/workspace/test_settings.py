@@ -61,6 +61,12 @@ def test_database_url_must_be_postgresql():
     assert "PostgreSQL" in result.stderr
 
 
+def test_cache_url_must_be_redis():
+    result = _manage("check", **{**PRODUCTION, "CACHE_URL": "memcache://127.0.0.1:11211"})
+    assert result.returncode != 0
+    assert "CACHE_URL muss mit redis://" in result.stderr
+
+
 def test_production_cookies_and_headers(client, db, settings):
     # The hardening of DEBUG=0, as production sets it, seen from a browser.
     response = client.get("/", secure=True)
