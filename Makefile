@@ -35,7 +35,7 @@ messages: $(VENV)/.installed
 # Extracting new strings needs GNU gettext (apt-get install gettext).
 makemessages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
-	DEBUG=1 $(PY) manage.py makemessages --locale en --domain djangojs --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale en --domain djangojs --ignore 'static/js/editor/*' --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
 
 browser:
 	@test -x $(CHROMIUM) || { \
