@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
+import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,7 +39,7 @@ FAST = {
     "COEDIT_EXCHANGE_INTERVAL": "1",
 }
 
-RESULTS = ("browser", "sigterm", "kill", "reconnect", "processes")
+RESULTS = ("browser", "sigterm", "kill", "reconnect", "processes", "redis", "rules")
 _CREATE = """
 import json
 from django.contrib.auth import get_user_model
@@ -58,7 +61,11 @@ import json
 r = Result.objects.get(pk={pk})
 row = ResultCoeditState.objects.filter(pk={pk}).first()
 print(json.dumps({{"body": r.body, "state": text_of(bytes(row.state)) if row else None,
-                   "versions": r.history.count()}}))
+                   "versions": r.history.count(),
+                   "reasons": list(r.history.order_by("history_date")
+                                   .values_list("history_change_reason", flat=True)),
+                   "authors": list(r.history.order_by("history_date")
+                                   .values_list("history_user__username", flat=True))}}))
 """
 
 
@@ -316,3 +323,178 @@ def test_two_processes_converge_and_a_late_joiner_sees_unsaved_edits_at_once(
     text, late_after = run(scenario)
     assert late_after < 1
     assert stored(manage, result)["state"] == text
+
+
+class PrivateRedis:
+    """A Redis of this test alone, on a free port: killed and started again at will, while
+    every other test keeps the shared one."""
+
+    def __init__(self, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server fehlt (für den Neustart-Test von Redis)"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                 "--appendonly", "no", "--daemonize", "no"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail(f"Redis auf Port {self.port} ist nicht gestartet:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(tmp_path / "redis.log")
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+def _is_open(peer: Peer) -> bool:
+    return peer.ws.close_code is None and peer.ws.state.name == "OPEN"
+
+
+@pytest.mark.services
+def test_a_redis_restart_leaves_the_sockets_open_and_the_processes_agree_again(
+    own_server, private_redis, results, manage
+):
+    result = results["redis"]
+    # Saving late: the processes must agree through the exchange, not through the database.
+    env = {
+        "REDIS_URL": private_redis.url,
+        "CHANNEL_LAYER_PREFIX": f"coedit-redis-{uuid.uuid4().hex[:8]}",
+        "COEDIT_SAVE_DELAY": "30",
+        "COEDIT_SAVE_MAX_INTERVAL": "60",
+    }
+    one, two = own_server(**env), own_server(**env)
+    s1 = Client(one, COORDINATOR[0]).cookie("sessionid")
+    s2 = Client(two, EDITOR[0]).cookie("sessionid")
+
+    async def scenario() -> dict:
+        a = await Peer.open(one, result["path"], s1)
+        b = await Peer.open(two, result["path"], s2)
+        await a.until(lambda: str(a.text) == "Start redis.")
+        await b.until(lambda: str(b.text) == "Start redis.")
+        await a.insert_end(" vorher")
+        await b.until(lambda: "vorher" in str(b.text))
+
+        private_redis.kill()
+        # Edits during the outage reach the local sockets only.
+        await a.insert_end(" A-waehrend")
+        await b.insert_end(" B-waehrend")
+        await asyncio.sleep(1.5)  # several exchange rounds fail meanwhile
+        during = {"a": str(a.text), "b": str(b.text)}
+        open_during = _is_open(a) and _is_open(b)
+
+        private_redis.start()
+        started = time.monotonic()
+        await a.until(lambda: "B-waehrend" in str(a.text), timeout=15)
+        await b.until(lambda: "A-waehrend" in str(b.text), timeout=15)
+        repaired_after = time.monotonic() - started
+        # And live again: a new edit crosses at once, not only at the next exchange.
+        await asyncio.sleep(1.5)
+        await a.insert_end(" nachher")
+        live_started = time.monotonic()
+        await b.until(lambda: "nachher" in str(b.text), timeout=5)
+        live_after = time.monotonic() - live_started
+        await a.until(lambda: str(a.text) == str(b.text), timeout=5)
+        out = {
+            "during": during,
+            "open_during": open_during,
+            "open_after": _is_open(a) and _is_open(b),
+            "a": str(a.text),
+            "b": str(b.text),
+            "repaired_after": repaired_after,
+            "live_after": live_after,
+        }
+        for peer in (a, b):
+            await peer.ws.close()
+        await asyncio.sleep(1)
+        return out
+
+    out = run(scenario)
+    assert out["open_during"] and out["open_after"], out
+    # During the outage each side saw only its own edit.
+    assert "B-waehrend" not in out["during"]["a"] and "A-waehrend" not in out["during"]["b"]
+    assert out["a"] == out["b"]
+    for part in ("vorher", "A-waehrend", "B-waehrend", "nachher"):
+        assert out["a"].count(part) == 1, out["a"]
+    assert out["live_after"] < 1, out
+    for server in (one, two):
+        assert server.process.poll() is None
+    assert stored(manage, result)["state"] == out["a"]
+
+
+@pytest.mark.services
+def test_two_processes_firing_the_same_rule_write_one_version(own_server, results, manage):
+    result = results["rules"]
+    one, two = own_server(COEDIT_VERSION_IDLE="1.5"), own_server(COEDIT_VERSION_IDLE="1.5")
+    s1 = Client(one, COORDINATOR[0]).cookie("sessionid")
+    s2 = Client(two, EDITOR[0]).cookie("sessionid")
+    before = stored(manage, result)["versions"]
+
+    async def scenario() -> tuple[dict, list, str]:
+        a = await Peer.open(one, result["path"], s1)
+        b = await Peer.open(two, result["path"], s2)
+        await a.until(lambda: str(a.text) == "Start rules.")
+        await b.until(lambda: str(b.text) == "Start rules.")
+        # Each process has a local edit, so the pause rule fires in both.
+        await a.insert_end(" eins")
+        await b.until(lambda: "eins" in str(b.text))
+        await b.insert_end(" zwei")
+        await a.until(lambda: "zwei" in str(a.text))
+        await asyncio.gather(
+            a.until(lambda: any(c["event"] == "version" for c in a.controls)),
+            b.until(lambda: any(c["event"] == "version" for c in b.controls)),
+        )
+        await asyncio.sleep(1)  # the later of the two has fired by now
+        after_idle = await asyncio.to_thread(stored, manage, result)
+
+        # "Version speichern" in both processes at the same moment.
+        await a.insert_end(" drei")
+        await b.until(lambda: "drei" in str(b.text))
+        a.controls.clear()
+        b.controls.clear()
+        request = protocol.control_message({"action": "version"})
+        await asyncio.gather(a.ws.send(request), b.ws.send(request))
+        await asyncio.gather(
+            a.until(lambda: any(c["event"] == "saved" for c in a.controls)),
+            b.until(lambda: any(c["event"] == "saved" for c in b.controls)),
+        )
+        saved = [c["revision"] for c in a.controls + b.controls if c["event"] == "saved"]
+        text = str(a.text)
+        # Both leave: the text did not change since, so the closing rule writes nothing.
+        await asyncio.gather(a.ws.close(), b.ws.close())
+        await asyncio.sleep(1.5)
+        return after_idle, saved, text
+
+    after_idle, saved, text = run(scenario)
+    assert after_idle["versions"] == before + 1, after_idle
+    assert after_idle["body"] == "Start rules. eins zwei"
+    reason = after_idle["reasons"][-1]
+    assert "Pause" in reason and COORDINATOR[1] in reason and EDITOR[1] in reason, reason
+    final = stored(manage, result)
+    assert final["versions"] == before + 2, final
+    assert final["body"] == text == "Start rules. eins zwei drei"
+    assert "Version speichern" in final["reasons"][-1], final["reasons"]
+    # One process wrote the row, the other found nothing left to save.
+    assert sorted(saved, key=lambda r: r is None) == [before + 2, None], saved
