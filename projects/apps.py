@@ -42,3 +42,6 @@ class ProjectsConfig(AppConfig):
         from projects.notifications import register as register_notifications  # NOTIFY
 
         register_notifications()  # NOTIFY
+        from projects.search import register as register_search  # SEARCH
+
+        register_search()  # SEARCH

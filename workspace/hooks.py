@@ -105,3 +105,18 @@ def register_visibility(model: type, visible: Visible) -> None:
 
 def visibility_rules() -> dict[type, Visible]:
     return dict(_visibility)
+
+
+# --- Search providers --------------------------------------------------------------------  # SEARCH
+
+_search_providers: dict[str, Any] = {}  # SEARCH
+
+
+def register_search_provider(kind: str, provider: Any) -> None:  # SEARCH
+    # An app adds one kind of hit (a ``workspace.search.SearchProvider``) in ``ready()``;  # SEARCH
+    # the provider alone decides, with its app's own rules, what a user may find.  # SEARCH
+    _search_providers[kind] = provider  # SEARCH
+
+
+def search_providers() -> dict[str, Any]:  # SEARCH
+    return dict(sorted(_search_providers.items(), key=lambda item: item[1].order))  # SEARCH

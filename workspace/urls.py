@@ -5,6 +5,7 @@ from django.urls import include, path
 from workspace import views
 from workspace.forms import LoginForm
 from workspace.models import LegalPage
+from workspace.search import search_page  # SEARCH
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("schuelerzeitung/", include("network.newsletter.urls")),
     path("benachrichtigungen/", include("workspace.notification_views")),  # NOTIFY
     path("diskussion/", include("network.discussion.urls")),  # NOTIFY
+    path("suche/", search_page, name="search"),  # SEARCH
     path("healthz", views.healthz, name="healthz"),
     *[
         path(f"{kind}/", views.legal, {"kind": kind}, name=f"legal-{kind}")

@@ -26,3 +26,6 @@ class DatesConfig(AppConfig):
             order=40,
         )
         register_seeder(seed_dates, order=50)
+        from network.dates.search import register as register_search  # SEARCH
+
+        register_search()  # SEARCH

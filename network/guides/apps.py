@@ -29,3 +29,6 @@ class GuidesConfig(AppConfig):
             "home", template="guides/_home_guides.html", context=sections.home_guides, order=40
         )
         register_seeder(seed_guides, order=40)
+        from network.guides.search import register as register_search  # SEARCH
+
+        register_search()  # SEARCH

@@ -21,3 +21,6 @@ class NewsletterConfig(AppConfig):
         )
         # After the projects, the committee and the joining: the news tell of all of them.
         register_seeder(seed_newsletter, order=60)
+        from network.newsletter.search import register as register_search  # SEARCH
+
+        register_search()  # SEARCH

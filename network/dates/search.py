@@ -1,0 +1,39 @@
+"""What the search finds of the network's dates: every date is public
+(``network.dates.permissions``), so every Klassentreffen and Pausenhof can be found."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from network.dates.models import Appointment
+from workspace.search import Filters, SearchProvider, Source
+
+# The GIN expression index of migration 0002 is built over exactly these fields.
+APPOINTMENT_DOCUMENT = ("title", ("description", "place", "speaker_name"))
+
+
+def appointment_sources(user, filters: Filters) -> list[Source]:
+    appointments = Appointment.objects.all()
+    if filters.topic:
+        appointments = appointments.filter(topics=filters.topic)
+    if filters.municipality:
+        appointments = appointments.filter(speaker_municipality=filters.municipality)
+    title, body = APPOINTMENT_DOCUMENT
+    return [Source(appointments, title=title, body=body, meta="place", when="starts_at")]
+
+
+PROVIDER = SearchProvider(
+    kind="termin",
+    label=_("Termine"),
+    singular=_("Termin"),
+    sources=appointment_sources,
+    url=lambda pk, _a, _b: reverse("dates:detail", kwargs={"pk": pk}),
+    order=80,
+)
+
+
+def register() -> None:
+    from workspace.hooks import register_search_provider
+
+    register_search_provider(PROVIDER.kind, PROVIDER)

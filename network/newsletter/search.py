@@ -1,0 +1,75 @@
+"""What the search finds of the Schülerzeitung: published issues and the news printed in them.
+
+News is public only with its published issue (``Issue.objects.published()``, the rule of
+``network.newsletter.permissions``); submitted, declined or not yet printed news is never
+found, not even by its author or the editorial team — they have their own lists for that.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from network.newsletter.models import Issue, NewsItem
+from workspace.search import Filters, SearchProvider, Source
+
+# The GIN expression indexes of migration 0002 are built over exactly these fields.
+ITEM_DOCUMENT = ("title", ("body",))
+ISSUE_DOCUMENT = ("title", ("editorial",))
+
+
+def item_sources(user, filters: Filters) -> list[Source]:
+    if filters.topic:
+        return []
+    items = NewsItem.objects.filter(
+        state=NewsItem.State.ACCEPTED, issue__in=Issue.objects.published().values("pk")
+    )
+    if filters.municipality:
+        items = items.filter(municipality=filters.municipality)
+    title, body = ITEM_DOCUMENT
+    return [
+        Source(
+            items,
+            title=title,
+            body=body,
+            link=("issue_id",),
+            meta="municipality__name",
+            when="issue__published_at",
+        )
+    ]
+
+
+def issue_sources(user, filters: Filters) -> list[Source]:
+    if filters.topic or filters.municipality:
+        return []
+    title, body = ISSUE_DOCUMENT
+    return [Source(Issue.objects.published(), title=title, body=body, when="published_at")]
+
+
+PROVIDERS = [
+    SearchProvider(
+        kind="nachricht",
+        label=_("Nachrichten"),
+        singular=_("Nachricht in der Schülerzeitung"),
+        sources=item_sources,
+        url=lambda pk, issue_id, _b: (
+            reverse("newsletter:issue", kwargs={"issue_id": int(issue_id)}) + f"#beitrag-{pk}"
+        ),
+        order=60,
+    ),
+    SearchProvider(
+        kind="ausgabe",
+        label=_("Ausgaben der Schülerzeitung"),
+        singular=_("Ausgabe der Schülerzeitung"),
+        sources=issue_sources,
+        url=lambda pk, _a, _b: reverse("newsletter:issue", kwargs={"issue_id": pk}),
+        order=70,
+    ),
+]
+
+
+def register() -> None:
+    from workspace.hooks import register_search_provider
+
+    for provider in PROVIDERS:
+        register_search_provider(provider.kind, provider)

@@ -1,0 +1,124 @@
+"""What the search finds of lead projects, results (adopted copies included) and templates.
+
+Every source starts from this app's own rules (``projects.permissions``): a team-only
+project only for its team and the office, drafts only for the team, templates "internal to
+the network" never for anonymous visitors, adopted copies for the network.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Adoption, LeadProject
+from projects.permissions import visible_projects, visible_results, visible_templates
+from workspace.search import Filters, SearchProvider, Source
+
+# The GIN expression indexes of migration 0007 are built over exactly these fields.
+PROJECT_DOCUMENT = ("title", ("summary", "description"))
+RESULT_DOCUMENT = ("title", ("summary", "body"))
+
+
+def _projects_with(municipality) -> Q:
+    participating = LeadProject.participants.through.objects.filter(
+        municipality=municipality
+    ).values("leadproject_id")
+    return Q(lead_municipality=municipality) | Q(pk__in=participating)
+
+
+def project_sources(user, filters: Filters) -> list[Source]:
+    projects = visible_projects(user)
+    if filters.topic:
+        projects = projects.filter(topics=filters.topic)
+    if filters.municipality:
+        projects = projects.filter(_projects_with(filters.municipality))
+    title, body = PROJECT_DOCUMENT
+    return [
+        Source(projects, title=title, body=body, link=("slug",), meta="lead_municipality__name")
+    ]
+
+
+def result_sources(user, filters: Filters) -> list[Source]:
+    results = visible_results(user)
+    if filters.topic:
+        results = results.filter(project__topics=filters.topic)
+    if filters.municipality:
+        in_projects = LeadProject.objects.filter(_projects_with(filters.municipality))
+        results = results.filter(
+            Q(municipality=filters.municipality) | Q(project__in=in_projects.values("pk"))
+        )
+    title, body = RESULT_DOCUMENT
+    return [
+        Source(
+            results,
+            title=title,
+            body=body,
+            link=("project__slug", "municipality__slug"),
+            meta=Coalesce(F("project__title"), F("municipality__name")),
+        )
+    ]
+
+
+def template_sources(user, filters: Filters) -> list[Source]:
+    templates = visible_templates(user)
+    if filters.topic:
+        templates = templates.filter(result__project__topics=filters.topic)
+    if filters.municipality:
+        # Who leads or takes part in its project, or who reuses it.
+        in_projects = LeadProject.objects.filter(_projects_with(filters.municipality))
+        reusing = Adoption.objects.filter(municipality=filters.municipality)
+        templates = templates.filter(
+            Q(result__project__in=in_projects.values("pk"))
+            | Q(pk__in=reusing.values("template_id"))
+        )
+    return [
+        Source(
+            templates,
+            title="result__title",
+            body=("result__summary", "prerequisites", "effort"),
+            meta="result__project__title",
+        )
+    ]
+
+
+def _result_url(pk: int, project_slug: str, municipality_slug: str) -> str:
+    if project_slug:
+        return reverse("projects:result", kwargs={"slug": project_slug, "result_id": pk})
+    return reverse("copies:result", kwargs={"municipality": municipality_slug, "result_id": pk})
+
+
+PROVIDERS = [
+    SearchProvider(
+        kind="leitprojekt",
+        label=_("Leitprojekte"),
+        singular=_("Leitprojekt"),
+        sources=project_sources,
+        url=lambda pk, slug, _b: reverse("projects:detail", kwargs={"slug": slug}),
+        order=10,
+    ),
+    SearchProvider(
+        kind="ergebnis",
+        label=_("Ergebnisse"),
+        singular=_("Ergebnis"),
+        sources=result_sources,
+        url=_result_url,
+        order=20,
+    ),
+    SearchProvider(
+        kind="vorlage",
+        label=_("Vorlagen"),
+        singular=_("Vorlage"),
+        sources=template_sources,
+        url=lambda pk, _a, _b: reverse("templates:detail", kwargs={"template_id": pk}),
+        order=30,
+    ),
+]
+
+
+def register() -> None:
+    from workspace.hooks import register_search_provider
+
+    for provider in PROVIDERS:
+        register_search_provider(provider.kind, provider)
