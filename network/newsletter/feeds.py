@@ -27,7 +27,7 @@ class IssueFeed(Feed):
         return str(item)
 
     def item_description(self, item: Issue) -> str:
-        return render_markdown(item.editorial)
+        return render_markdown(item.editorial, post_process=False)  # no glossary links in feeds
 
     def item_pubdate(self, item: Issue):
         return item.published_at

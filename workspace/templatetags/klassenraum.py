@@ -21,6 +21,15 @@ def markdown(value: str, top_heading: int = 2):
     return render_markdown(value, top_heading=int(top_heading))
 
 
+@register.filter
+def plain_markdown(value: str, top_heading: int = 2):
+    """Markdown without what apps add (no glossary links): for mails, feeds and the glossary's
+    own definitions, where a link to a definition would be out of place."""
+    from workspace.markdown import render_markdown
+
+    return render_markdown(value, top_heading=int(top_heading), post_process=False)
+
+
 @register.simple_tag(takes_context=True)
 def person(context, user) -> str:
     """``{% person user %}`` or ``{% person user as name %}``: the name the viewer may see
