@@ -37,11 +37,28 @@ SIZES = [int(n) for n in os.environ.get("BENCH_EDITORS", "2,10,20").split(",")]
 CHANGES = int(os.environ.get("BENCH_CHANGES", "60"))
 
 
+class Round:
+    """One change on its way to ``expected`` editors: set when the last one has it (no
+    polling loop in the measuring process)."""
+
+    def __init__(self, expected: int) -> None:
+        self.update = b""
+        self.missing = expected
+        self.done = asyncio.Event()
+
+    def arrived(self, payload: bytes) -> None:
+        if payload == self.update:
+            self.missing -= 1
+            if self.missing <= 0:
+                self.done.set()
+
+
 class Editor:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.doc, self.text = doc_from(b"")
         self.seen: dict[bytes, float] = {}
+        self.round: Round | None = None
         self.task: asyncio.Task | None = None
         self.welcomed = asyncio.Event()
 
@@ -74,16 +91,11 @@ class Editor:
                     # Only noted: applying every update in this one measuring loop would
                     # delay the timestamps of the next sockets' messages.
                     self.seen[payload] = now
+                    if self.round is not None:
+                        self.round.arrived(payload)
             elif data[0] == protocol.CONTROL:
                 if (protocol.read_control(data) or {}).get("event") == "welcome":
                     self.welcomed.set()
-
-    async def change(self, marker: str) -> bytes:
-        before = self.doc.get_state()
-        self.text.insert(len(str(self.text).encode()), marker)
-        update = self.doc.get_update(before)
-        await self.ws.send(protocol.create_update_message(update))
-        return update
 
     async def close(self) -> None:
         await self.ws.close()
@@ -98,13 +110,22 @@ async def latency(ports: list[int], cookie: str, path: str, n: int) -> list[floa
     try:
         for k in range(CHANGES):
             sender = editors[k % n]
-            sent = time.perf_counter()
-            update = await sender.change(f" {k}")
             others = [e for e in editors if e is not sender]
-            deadline = time.monotonic() + 5
-            while any(update not in e.seen for e in others) and time.monotonic() < deadline:
-                await asyncio.sleep(0.0005)
-            latencies += [(e.seen[update] - sent) * 1000 for e in others if update in e.seen]
+            current = Round(len(others))
+            before = sender.doc.get_state()
+            sender.text.insert(len(str(sender.text).encode()), f" {k}")
+            current.update = sender.doc.get_update(before)
+            for editor in others:
+                editor.round = current
+            sent = time.perf_counter()
+            await sender.ws.send(protocol.create_update_message(current.update))
+            try:
+                await asyncio.wait_for(current.done.wait(), 5)
+            except TimeoutError:
+                pass
+            latencies += [
+                (e.seen[current.update] - sent) * 1000 for e in others if current.update in e.seen
+            ]
             await asyncio.sleep(0.01)
     finally:
         for editor in editors:

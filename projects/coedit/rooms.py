@@ -160,11 +160,16 @@ class Room:
             return
         if self.text_changed:
             self._note_edit(consumer.user_id)
-        message = protocol.create_update_message(update)
-        await self._to_sockets(message, skip=consumer)
-        await self.hub.publish(
-            self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+        # The other processes first: the PUBLISH is on its way to Redis (the task runs up to
+        # waiting for Redis's answer) while this process writes to its own sockets.
+        publish = asyncio.get_running_loop().create_task(
+            self.hub.publish(
+                self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+            )
         )
+        await asyncio.sleep(0)
+        await self._to_sockets(protocol.create_update_message(update), skip=consumer)
+        await publish
 
     async def local_awareness(self, consumer: CoeditConsumer, update: bytes) -> None:
         try:
@@ -253,8 +258,12 @@ class Room:
     # --- saving and versions ---------------------------------------------------------------
 
     def _note_edit(self, user_id: int | None) -> None:
-        """Something changed the text: a local editor (``user_id``) or another process."""
+        """Something changed the text: a local editor (``user_id``) or another process.
+
+        Deadlines only move later with an edit, so the timer task is woken only when one is
+        armed anew, not on every keystroke (a task switch less on the relay's hot path)."""
         now = time.monotonic()
+        arms = self.unsaved_since is None or (user_id is not None and not self.edited_since_version)
         if self.unsaved_since is None:
             self.unsaved_since = now
         if user_id is not None:
@@ -264,40 +273,42 @@ class Room:
             self.edited_since_version = True
         elif not self.edited_since_version:
             self.last_edit = now
-        self.wake.set()
+        if arms:
+            self.wake.set()
 
     async def _timers(self) -> None:
         while not self.closed:
-            deadlines = []
+            save_at = version_at = None
             if self.unsaved_since is not None:
-                deadlines.append(
-                    min(
-                        self.last_edit + settings.COEDIT_SAVE_DELAY,
-                        self.unsaved_since + settings.COEDIT_SAVE_MAX_INTERVAL,
-                    )
+                save_at = min(
+                    self.last_edit + settings.COEDIT_SAVE_DELAY,
+                    self.unsaved_since + settings.COEDIT_SAVE_MAX_INTERVAL,
                 )
             if self.edited_since_version:
-                deadlines.append(self.last_edit + settings.COEDIT_VERSION_IDLE)
-            self.wake.clear()
-            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=timeout)
-                continue  # an edit moved the deadlines
-            except TimeoutError:
-                pass
+                version_at = self.last_edit + settings.COEDIT_VERSION_IDLE
             now = time.monotonic()
             try:
-                if self.edited_since_version and now >= (
-                    self.last_edit + settings.COEDIT_VERSION_IDLE
-                ):
+                if version_at is not None and now >= version_at:
                     await self.write_version(Rule.IDLE)
-                elif self.unsaved_since is not None:
+                    continue
+                if save_at is not None and now >= save_at:
                     await self.persist()
+                    continue
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("Gemeinsame Bearbeitung: Speichern von %s fehlgeschlagen", self)
                 await asyncio.sleep(1)
+                continue
+            # Not due yet: sleep until the earliest deadline (edits since may have moved it
+            # later; then this loop simply looks again) or until a deadline is armed anew.
+            deadlines = [at for at in (save_at, version_at) if at is not None]
+            self.wake.clear()
+            timeout = max(0.0, min(deadlines) - now) if deadlines else None
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
 
     async def persist(self) -> None:
         """Write the document (merged with what others wrote), if anything is unsaved."""
