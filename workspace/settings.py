@@ -131,6 +131,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 # --- Cache --------------------------------------------------------------------------------
 # Per process by default. With several server processes set CACHE_URL (a Redis database of
 # its own, e.g. redis://127.0.0.1:6379/1), so a changed glossary term reaches every process
@@ -144,6 +145,8 @@ if CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="klassenraum"),
+        }
+    }
 
 # --- Channel layer ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
