@@ -2,7 +2,7 @@
 
 - Latency from one editor's change until every other editor has it (p50, p95, max) with 2, 10
   and 20 editors on one result: in one process (in-memory layer), and across two processes
-  sharing Redis (editors split across both). Editors take turns; 60 changes per size.
+  sharing Redis (editors split across both). Editors take turns; 200 changes per size (BENCH_CHANGES).
 - The Yjs state after 5,000 typing-like edits (inserts, one in ten a backspace): its size and
   how long loading it takes.
 - Server memory (RSS) per open connection and per open document.
@@ -34,7 +34,7 @@ from projects.models import LeadProject  # noqa: E402
 from workspace.models import User  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_EDITORS", "2,10,20").split(",")]
-CHANGES = int(os.environ.get("BENCH_CHANGES", "60"))
+CHANGES = int(os.environ.get("BENCH_CHANGES", "200"))
 
 
 class Round:
