@@ -128,7 +128,11 @@ def seats_end_for(*, person: User, ends_on: datetime.date) -> int:
     """End every running seat of a person who leaves the network (off-boarding, which the
     municipality's contact or the office authorises); from ``ends_on`` on they hold none."""
     ended = 0
-    for seat in Seat.objects.select_for_update().active(ends_on).filter(person=person):
+    # Ordered by key: the default ordering joins the (nullable) municipality, and PostgreSQL
+    # cannot lock the nullable side of an outer join.
+    for seat in (
+        Seat.objects.select_for_update().active(ends_on).filter(person=person).order_by("pk")
+    ):
         seat.ends_on = max(seat.starts_on, ends_on - datetime.timedelta(days=1))
         seat.save(update_fields=["ends_on"])
         ended += 1

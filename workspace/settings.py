@@ -4,6 +4,7 @@ Every variable is optional: without any, the embedded default runs (SQLite in WA
 in-memory channel layer, mail to the console). A bad value fails loudly at start.
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -165,7 +166,14 @@ if REDIS_URL:
                 "hosts": [
                     {"address": REDIS_URL, "retry_on_error": [redis.exceptions.ConnectionError]}
                 ],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="klassenraum"),
+                # Parallel test workers (pytest-xdist) share one Redis: each gets its own
+                # groups and presence keys, as if it were a separate installation.
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="klassenraum")
+                + (
+                    f"-{os.environ['PYTEST_XDIST_WORKER']}"
+                    if TESTING and "PYTEST_XDIST_WORKER" in os.environ
+                    else ""
+                ),
             },
         }
     }
