@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# Tests run in two processes (pytest-xdist): each has its own test database, demo server and
+# channel-layer prefix. WORKERS=0 runs them in one.
+WORKERS ?= 2
 
 .PHONY: run test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench clean
 
@@ -55,14 +58,14 @@ run: install
 	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws-per-message-deflate false
 
 test: install browser
-	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
-	$(PY) -m pytest tests/e2e -p no:asyncio
+	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)
+	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS)
 
 test-unit: install
-	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright
+	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)
 
 test-e2e: install browser
-	$(PY) -m pytest tests/e2e -p no:asyncio
+	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS)
 
 # --- quality ------------------------------------------------------------------------------
 lint: $(VENV)/.installed
