@@ -10,20 +10,21 @@ from django.http import Http404
 
 from projects.permissions import VIEW, get_project_for, get_result_for
 from workspace.access import LoginRequired
-from workspace.consumers import CLOSE_FORBIDDEN, PresenceConsumer
+from workspace.consumers import CLOSE_FORBIDDEN, PresenceConsumer, shown
 from workspace.events import group_name
 
 
-def _version_text(event: dict) -> str:
-    """The page's message for a new version, encoded once per process, not once per socket."""
-    key = (event["result"], event["revision"], event["sent_at"])
+def _version_text(event: dict, *, names: bool) -> str:
+    """The page's message for a new version, encoded once per process (and per way of naming
+    the author), not once per socket."""
+    key = (event["result"], event["revision"], event["sent_at"], names)
     cached = _version_cache.get(key)
     if cached is None:
         cached = json.dumps(
             {
                 "event": "version",
                 "revision": event["revision"],
-                "author": event["author"],
+                "author": shown(event, "author", names=names),
                 "note": event["note"],
                 "html": event["html"],
                 "sent_at": event["sent_at"],
@@ -74,18 +75,18 @@ class ProjectConsumer(PresenceConsumer):
                 "result": event["result"],
                 "title": event["title"],
                 "revision": event["revision"],
-                "author": event["author"],
+                "author": shown(event, "author", names=self.sees_names),
             }
         )
 
     async def project_status(self, event: dict) -> None:
-        await self.send_json({"event": "notice", "text": event["text"]})
+        await self.send_json({"event": "notice", "text": shown(event, "text", self.sees_names)})
 
     async def project_team(self, event: dict) -> None:
-        await self.send_json({"event": "notice", "text": event["text"]})
+        await self.send_json({"event": "notice", "text": shown(event, "text", self.sees_names)})
 
     async def project_changed(self, event: dict) -> None:
-        await self.send_json({"event": "notice", "text": event["text"]})
+        await self.send_json({"event": "notice", "text": shown(event, "text", self.sees_names)})
 
 
 class ResultConsumer(ProjectConsumer):
@@ -130,4 +131,4 @@ class ResultConsumer(ProjectConsumer):
             # The result became a draft: outside the team it is gone.
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.send(text_data=_version_text(event))
+        await self.send(text_data=_version_text(event, names=self.sees_names))

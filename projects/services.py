@@ -29,6 +29,7 @@ from projects.models import (
 from projects.permissions import CHANGE, ProjectAccess, sync_role_permissions
 from workspace.events import group_name, send_event_on_commit
 from workspace.models import Municipality, Topic, User
+from workspace.people import public_name
 from workspace.permissions import is_network_office
 from workspace.text import german_slugify
 
@@ -133,7 +134,12 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _project_event(project: LeadProject, event: str, text: str, **payload) -> None:
+def _project_event(
+    project: LeadProject, event: str, text: str, public_text: str | None = None, **payload
+) -> None:
+    """``public_text``: the same message for people who may not see names (workspace.people)."""
+    if public_text is not None and str(public_text) != str(text):
+        payload["public"] = {"text": str(public_text)}
     send_event_on_commit(
         group_name("project", project.pk),
         event,
@@ -254,6 +260,7 @@ def project_update(
             project,
             "project.changed",
             _("%(name)s hat das Leitprojekt bearbeitet.") % {"name": by.get_display_name()},
+            _("%(name)s hat das Leitprojekt bearbeitet.") % {"name": public_name(by, None)},
             fields=changed,
         )
     return changed
@@ -358,6 +365,7 @@ def team_member_add(*, project: LeadProject, by: User, user: User, role: str) ->
         project,
         "project.team",
         _("%(name)s gehört jetzt zum Team.") % {"name": user.get_display_name()},
+        _("%(name)s gehört jetzt zum Team.") % {"name": public_name(user, None)},
         user=user.pk,
         role=role,
     )
@@ -386,6 +394,7 @@ def team_member_change_role(*, membership: TeamMembership, by: User, role: str) 
         project,
         "project.team",
         _("Die Rolle von %(name)s ist geändert.") % {"name": membership.user.get_display_name()},
+        _("Die Rolle von %(name)s ist geändert.") % {"name": public_name(membership.user, None)},
         user=membership.user_id,
         role=role,
     )
@@ -407,6 +416,7 @@ def team_member_remove(*, membership: TeamMembership, by: User) -> None:
         project,
         "project.team",
         _("%(name)s gehört nicht mehr zum Team.") % {"name": user.get_display_name()},
+        _("%(name)s gehört nicht mehr zum Team.") % {"name": public_name(user, None)},
         user=user.pk,
         role=None,
     )
@@ -423,6 +433,7 @@ def _result_events(result: Result, by: User, note: str) -> None:
         "title": result.title,
         "revision": result.revision,
         "author": by.get_display_name(),
+        "public": {"author": public_name(by, None)},
         "note": note,
         "draft": result.is_draft,
         # The same partial the page includes, so page and push can never drift apart.

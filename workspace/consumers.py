@@ -14,6 +14,16 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from workspace import presence
 from workspace.events import group_name
+from workspace.people import may_see_names
+
+
+def shown(event: dict, key: str, names: bool) -> Any:
+    """``event[key]`` for whoever may see names; otherwise the public variant the service put
+    into ``event["public"]`` (the person's municipality instead of their name)."""
+    if not names and key in event.get("public", {}):
+        return event["public"][key]
+    return event[key]
+
 
 # Close codes (4000–4999 are free for applications).
 CLOSE_UNAUTHENTICATED = 4401
@@ -55,6 +65,8 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         self.person = {"id": user.pk, "name": user.get_display_name()}
+        # Whether names in live messages reach this person as they are (workspace.people).
+        self.sees_names = await database_sync_to_async(may_see_names)(user)
         self.groups_joined = [group_name("user", user.pk), *self.event_groups()]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 import nh3
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.utils.html import escape
 CACHE_KEY = "guides:glossary:v1"
 # With a shared cache (Redis) a change reaches every process at once. With the local-memory
 # default each process keeps its own copy and only its own changes drop it, so another
-# process links a changed term at the latest after this many seconds.
+# process links a changed term at the latest after this many seconds (GLOSSARY_CACHE_SECONDS).
 CACHE_SECONDS = 60
 TOOLTIP_MAX = 280
 
@@ -84,7 +85,7 @@ def current_glossary() -> Glossary:
     glossary = cache.get(CACHE_KEY)
     if glossary is None:
         glossary = _load()
-        cache.set(CACHE_KEY, glossary, CACHE_SECONDS)
+        cache.set(CACHE_KEY, glossary, getattr(settings, "GLOSSARY_CACHE_SECONDS", CACHE_SECONDS))
     return glossary
 
 

@@ -239,3 +239,38 @@ async def test_project_socket_announces_status_changes():
     notice = await next_event(socket, "notice")
     assert notice["text"] == "Neuer Stand: vorgeschlagen."
     await socket.disconnect()
+
+
+async def test_live_messages_name_people_only_to_who_may_see_names():
+    """A logged-in person outside the network follows a public project live: the team line
+    names the new member's town, as the page does; a member of the network reads the name."""
+    w = await world(visibility="public")
+    stranger = await sync_to_async(lambda: MembershipFactory(municipality__is_member=False).user)()
+
+    async def project_socket(user):
+        socket = WebsocketCommunicator(
+            application,
+            f"/ws/leitprojekte/{w['project'].slug}/",
+            headers=[ORIGIN, (b"cookie", await cookie(user))],
+        )
+        assert (await socket.connect())[0]
+        return socket
+
+    outside, member = await project_socket(stranger), await project_socket(w["outsider"])
+
+    @sync_to_async
+    def add():
+        newcomer = MembershipFactory(
+            municipality__name="Hemer", municipality__slug="hemer", user__display_name="Nina Neu"
+        ).user
+        services.team_member_add(
+            project=w["project"], by=w["coordinator"], user=newcomer, role="observer"
+        )
+
+    await add()
+    assert (await next_event(outside, "notice"))["text"] == (
+        "Mitarbeiter*in der Stadt Hemer gehört jetzt zum Team."
+    )
+    assert (await next_event(member, "notice"))["text"] == "Nina Neu gehört jetzt zum Team."
+    await outside.disconnect()
+    await member.disconnect()
