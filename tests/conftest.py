@@ -13,6 +13,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
@@ -25,8 +26,11 @@ PASSWORD = "geheim-und-lang-genug"
 def _fast_and_quiet(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The glossary's cached term list must not expire in the middle of a query-count test
-    # on a slow machine; tests that change terms drop it explicitly.
+    # on a slow machine, nor outlive the test whose (rolled-back) terms it holds.
     settings.GLOSSARY_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
