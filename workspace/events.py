@@ -43,3 +43,37 @@ def _send_now(group: str, message: dict[str, Any]) -> None:
         # The change itself is committed; a live update that cannot be delivered must not
         # turn the user's successful save into an error page.
         logger.exception("Live-Ereignis %s an %s nicht zugestellt", message["type"], group)
+
+
+# --- Access re-checks of open sockets -----------------------------------------------------
+#
+# Whatever makes a page answer 404 or 403 must close or silence the open sockets of the
+# people it shuts out, at once and on every process. Services do not decide *whose* sockets
+# are affected; they say *what* changed, and every open socket concerned checks itself anew
+# with the same access helpers as the pages (session still valid? still allowed?):
+#
+# - a change to one person (roles, seats, memberships, deactivation, off-boarding, erasure,
+#   logout, password change) → the group ``user-<id>``, which every socket of that person joins;
+# - a change to one lead project (visibility, maturity of a result, archiving, team) → the
+#   group ``project-access-<id>``, which every project, result and co-editing socket joins.
+#
+# The message type is always ``access.recheck`` (handler ``access_recheck``).
+
+ACCESS_RECHECK = "access.recheck"
+
+
+def project_access_group(project_id: int) -> str:
+    """The group every socket that shows something of lead project ``project_id`` joins."""
+    return group_name("project-access", project_id)
+
+
+def recheck_user_on_commit(user_id: int) -> None:
+    """After commit, every open socket of ``user_id`` (any process) checks its access anew."""
+    send_event_on_commit(group_name("user", user_id), ACCESS_RECHECK, {"user": user_id})
+
+
+def recheck_project_on_commit(project_id: int) -> None:
+    """After commit, every open socket showing lead project ``project_id`` checks anew."""
+    send_event_on_commit(
+        project_access_group(project_id), ACCESS_RECHECK, {"project": project_id}
+    )
