@@ -25,6 +25,39 @@ def shown(event: dict, key: str, names: bool) -> Any:
     return event[key]
 
 
+def user_from_session(scope: dict[str, Any]):
+    """The person behind a socket *now*: the session is read afresh from its store, so a
+    logout, an ended or expired session, a password change elsewhere (the session's hash no
+    longer matches) or a deactivated account all give ``AnonymousUser``. Synchronous: call it
+    inside ``database_sync_to_async``. Every re-check of an open socket starts here."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.crypto import constant_time_compare
+
+    session = scope.get("session")
+    key = getattr(session, "session_key", None)
+    if not key:
+        return AnonymousUser()
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    try:
+        user_id = store[SESSION_KEY]
+        backend_path = store[BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return AnonymousUser()
+    user = load_backend(backend_path).get_user(user_id)
+    if user is None or not user.is_active:
+        return AnonymousUser()
+    session_hash = store.get(HASH_SESSION_KEY)
+    if not (session_hash and constant_time_compare(session_hash, user.get_session_auth_hash())):
+        return AnonymousUser()
+    return user
+
+
 # Close codes (4000–4999 are free for applications).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403

@@ -351,6 +351,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=10.0)
 LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
 LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)
+# Open sockets check their access anew when told (workspace.events.recheck_*), at the change
+# of day (seat terms end by date, without any write) and at the latest every this many seconds
+# (sessions expire without any write either).
+LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=300.0)
 # Change notes ("Kapitel 3 ergänzt", "wiederhergestellt aus Version 4") may be longer than 100.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
