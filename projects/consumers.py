@@ -7,11 +7,12 @@ import json
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from projects.permissions import VIEW, get_project_for, get_result_for
 from workspace.access import LoginRequired
 from workspace.consumers import CLOSE_FORBIDDEN, PresenceConsumer, shown
-from workspace.events import group_name
+from workspace.events import group_name, project_access_group
 
 
 def _version_text(event: dict, *, names: bool) -> str:
@@ -40,7 +41,14 @@ _version_cache: dict[tuple, str] = {}
 
 
 class ProjectConsumer(PresenceConsumer):
-    """``/ws/leitprojekte/<slug>/``: status, team and result events of one project."""
+    """``/ws/leitprojekte/<slug>/``: status, team and result events of one project.
+
+    Checked again (``access_recheck``) whenever the project's visibility, a result's maturity
+    or the person's roles change, with the same ``get_project_for`` as the page."""
+
+    revoked_text = _(
+        "Dieses Leitprojekt ist für Sie nicht mehr sichtbar. Die Live-Aktualisierung ist beendet."
+    )
 
     @database_sync_to_async
     def _check(self, user) -> bool:
@@ -59,12 +67,7 @@ class ProjectConsumer(PresenceConsumer):
         return f"presence-{group_name('project', self.project_id)}"
 
     def event_groups(self) -> list[str]:
-        return [group_name("project", self.project_id)]
-
-    async def access_revoked(self, event: dict) -> None:
-        # The team service tells the user's own group; the page reconnects and is checked anew.
-        if event["project"] == self.project_id:
-            await self.close(code=CLOSE_FORBIDDEN)
+        return [group_name("project", self.project_id), project_access_group(self.project_id)]
 
     async def result_version(self, event: dict) -> None:
         if event["draft"] and not self.can_see_drafts:
@@ -94,6 +97,10 @@ class ResultConsumer(ProjectConsumer):
 
     ``?modus=bearbeiten`` marks the socket of an edit page, shown as "editing"."""
 
+    revoked_text = _(
+        "Dieses Ergebnis ist für Sie nicht mehr sichtbar. Die Live-Aktualisierung ist beendet."
+    )
+
     @database_sync_to_async
     def _check(self, user) -> bool:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -113,7 +120,7 @@ class ResultConsumer(ProjectConsumer):
         return f"presence-{group_name('result', self.result_id)}"
 
     def event_groups(self) -> list[str]:
-        return [group_name("result", self.result_id)]
+        return [group_name("result", self.result_id), project_access_group(self.project_id)]
 
     async def welcome(self) -> dict:
         return {"revision": await self._current_revision()}
@@ -128,7 +135,8 @@ class ResultConsumer(ProjectConsumer):
         if event["result"] != self.result_id:
             return
         if event["draft"] and not self.can_see_drafts:
-            # The result became a draft: outside the team it is gone.
-            await self.close(code=CLOSE_FORBIDDEN)
+            # The result became a draft: outside the team it is gone (the service's re-check,
+            # sent first, has normally closed this socket already).
+            await self.revoke(CLOSE_FORBIDDEN, self.revoked_text)
             return
         await self.send(text_data=_version_text(event, names=self.sees_names))

@@ -27,7 +27,12 @@ from projects.models import (
     Template,
 )
 from projects.permissions import CHANGE, ProjectAccess, sync_role_permissions
-from workspace.events import group_name, send_event_on_commit
+from workspace.events import (
+    group_name,
+    recheck_project_on_commit,
+    recheck_user_on_commit,
+    send_event_on_commit,
+)
 from workspace.models import Municipality, Topic, User
 from workspace.people import public_name
 from workspace.permissions import is_network_office
@@ -147,11 +152,6 @@ def _project_event(
     )
 
 
-def _access_changed(project: LeadProject, user: User) -> None:
-    """Tell ``user``'s open sockets of ``project`` to go; they reconnect and are checked anew."""
-    send_event_on_commit(group_name("user", user.pk), "access.revoked", {"project": project.pk})
-
-
 @transaction.atomic
 def project_create(
     *,
@@ -242,6 +242,10 @@ def project_update(
         project.full_clean()
         project._history_user = by
         project.save()
+    if "visibility" in changed:
+        # Sent before the change's own event: whoever may no longer see the project is
+        # gone before anything else reaches their socket.
+        recheck_project_on_commit(project.pk)
     if topics is not None:
         topics = list(topics)
         if {t.pk for t in topics} != set(project.topics.values_list("pk", flat=True)):
@@ -305,6 +309,8 @@ def project_change_status(
     project._history_user = by
     project.save()
     caller_copy.status = to
+    if to == Status.ARCHIVED:
+        recheck_project_on_commit(project.pk)
     ProjectActivity.objects.create(
         project=project,
         actor=by,
@@ -361,6 +367,8 @@ def team_member_add(*, project: LeadProject, by: User, user: User, role: str) ->
     ProjectActivity.objects.create(
         project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_ADDED, member=user, role=role
     )
+    # Open sockets of the newcomer follow the new role (drafts of the project, for one).
+    recheck_user_on_commit(user.pk)
     _project_event(
         project,
         "project.team",
@@ -389,7 +397,7 @@ def team_member_change_role(*, membership: TeamMembership, by: User, role: str) 
         member=membership.user,
         role=role,
     )
-    _access_changed(project, membership.user)
+    recheck_user_on_commit(membership.user_id)
     _project_event(
         project,
         "project.team",
@@ -411,7 +419,7 @@ def team_member_remove(*, membership: TeamMembership, by: User) -> None:
     ProjectActivity.objects.create(
         project=project, actor=by, kind=ProjectActivity.Kind.MEMBER_REMOVED, member=user
     )
-    _access_changed(project, user)
+    recheck_user_on_commit(user.pk)
     _project_event(
         project,
         "project.team",
@@ -498,6 +506,10 @@ def result_update(
     current._history_user = by
     current._change_reason = note.strip()
     current.save()
+    if "maturity" in changed and current.project_id:
+        # Before the version's events: a result back to draft is gone for everyone outside
+        # the team before its new text could reach them.
+        recheck_project_on_commit(current.project_id)
     if "body" in changed:
         coedit_body_saved(result=current)  # COEDIT: the Yjs state follows, as a diff
     for name in (*RESULT_FIELDS, "revision", "updated_at"):
@@ -542,6 +554,8 @@ def result_archive(*, result: Result, by: User, base_revision: int) -> None:
     current._change_reason = str(_("archiviert"))
     current.save()
     result.is_archived, result.revision = True, current.revision
+    if current.project_id:
+        recheck_project_on_commit(current.project_id)
     _result_events(current, by, current._change_reason)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from steering.permissions import get_meeting_for
 from workspace.access import LoginRequired
@@ -13,7 +14,15 @@ from workspace.events import group_name
 
 
 class MeetingConsumer(PresenceConsumer):
-    """``/ws/steuerkreis/sitzungen/<id>/``: whoever may see the meeting page sees its votes."""
+    """``/ws/steuerkreis/sitzungen/<id>/``: whoever may see the meeting page sees its votes.
+
+    A seat's term ends by date; the presence hub has the socket checked again at the change
+    of day (``workspace.consumers.AccessChecked``)."""
+
+    revoked_text = _(
+        "Diese Sitzung sieht nur der Steuerkreis; Sie gehören ihm nicht mehr an. "
+        "Die Live-Aktualisierung ist beendet."
+    )
 
     @database_sync_to_async
     def _check(self, user) -> bool:

@@ -43,7 +43,7 @@ from steering.permissions import (
     can_draft,
     is_committee,
 )
-from workspace.events import group_name, send_event_on_commit
+from workspace.events import group_name, recheck_user_on_commit, send_event_on_commit
 from workspace.models import Membership, Municipality, User
 from workspace.permissions import is_network_office
 
@@ -106,6 +106,7 @@ def seat_assign(
     )
     seat.full_clean()
     seat.save()
+    recheck_user_on_commit(person.pk)
     return seat
 
 
@@ -121,6 +122,9 @@ def seat_end(*, by: User, seat: Seat, ends_on: datetime.date) -> None:
         raise ValidationError({"ends_on": _("Das Ende darf nicht vor dem Beginn liegen.")})
     seat.ends_on = ends_on
     seat.save(update_fields=["ends_on"])
+    # A term ended as of today closes the meeting sockets now; one ending later is caught
+    # at that day's change by the sockets' own re-check (workspace.presence).
+    recheck_user_on_commit(seat.person_id)
 
 
 @transaction.atomic
@@ -136,6 +140,8 @@ def seats_end_for(*, person: User, ends_on: datetime.date) -> int:
         seat.ends_on = max(seat.starts_on, ends_on - datetime.timedelta(days=1))
         seat.save(update_fields=["ends_on"])
         ended += 1
+    if ended:
+        recheck_user_on_commit(person.pk)
     return ended
 
 

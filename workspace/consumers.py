@@ -11,6 +11,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from workspace import presence
 from workspace.events import group_name
@@ -63,17 +66,88 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 PRESENCE_NAMES = 30
 
+REVOKED_SESSION = _(
+    "Sie sind nicht mehr angemeldet (abgemeldet, Sitzung abgelaufen, Passwort geändert oder "
+    "Konto geschlossen). Live-Aktualisierungen gibt es erst nach einer neuen Anmeldung wieder."
+)
+REVOKED_ACCESS = _(
+    "Sie haben keinen Zugriff mehr auf diese Seite. Die Live-Aktualisierung ist beendet."
+)
 
-class PresenceConsumer(AsyncJsonWebsocketConsumer):
+
+class AccessChecked:
+    """The part every logged-in live socket shares: it is checked again whenever access may
+    have changed, with the same ``authorize`` as on connecting.
+
+    Three things start a re-check (handler ``access_recheck``): a service's
+    ``recheck_user_on_commit`` (the group ``user-<id>``, which every such socket joins), a
+    ``recheck_project_on_commit`` (the group ``project-access-<id>``, joined by the sockets
+    of a project and its results), and this process's presence hub, at the change of day and
+    every ``LIVE_RECHECK_SECONDS`` for terms and sessions that end by date without any write.
+    Messages reach a consumer one after another, so nothing sent after the change that
+    revoked access is ever handed on: the re-check runs first.
+    """
+
+    #: why the socket closes when ``authorize`` says no (German, through gettext)
+    revoked_text = REVOKED_ACCESS
+    revoked = False
+    #: ``time.monotonic()`` by which the hub asks this socket to check itself again
+    recheck_due = 0.0
+
+    async def authorize(self, user) -> bool:
+        return True
+
+    async def refresh(self, user) -> None:
+        """Per-socket state that follows access, set again after every passed re-check."""
+
+    def start_watch(self, user) -> None:
+        """Called once the socket is accepted: from now on it is checked again."""
+        self.user_id = user.pk
+        self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        self.recheck_due = time.monotonic() + settings.LIVE_RECHECK_SECONDS
+        self.watching = presence.hub()
+        self.watching.watch(self)
+
+    def stop_watch(self) -> None:
+        if hasattr(self, "watching"):
+            self.watching.unwatch(self)
+
+    async def access_recheck(self, event: dict) -> None:
+        if self.revoked or not hasattr(self, "watching"):
+            return
+        self.recheck_due = time.monotonic() + settings.LIVE_RECHECK_SECONDS
+        user = await database_sync_to_async(user_from_session)(self.scope)
+        if not user.is_authenticated or user.pk != self.user_id:
+            await self.revoke(CLOSE_UNAUTHENTICATED, REVOKED_SESSION)
+        elif not await self.authorize(user):
+            await self.revoke(CLOSE_FORBIDDEN, self.revoked_text)
+        else:
+            await self.refresh(user)
+
+    async def revoke(self, code: int, reason) -> None:
+        """Say why in the person's language, close, and let nothing else out of this socket."""
+        with translation.override(getattr(self, "language", settings.LANGUAGE_CODE)):
+            text = str(reason)
+        await self.send_json({"event": "revoked", "text": text})
+        self.revoked = True
+        self.stop_watch()
+        await self.close(code=code)
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        # Messages already queued behind the revoking one (and the presence hub's lists until
+        # the server reports the close) end here.
+        if self.revoked:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+
+class PresenceConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
     """A logged-in socket with presence. Subclasses decide who may connect (``authorize``)
     and which groups carry their events (``event_groups``)."""
 
     #: the mode this socket reports ("viewing" or "editing")
     mode = "viewing"
     presence_sent = False
-
-    async def authorize(self, user) -> bool:
-        return True
 
     def presence_group(self) -> str:
         raise NotImplementedError
@@ -98,8 +172,7 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         self.person = {"id": user.pk, "name": user.get_display_name()}
-        # Whether names in live messages reach this person as they are (workspace.people).
-        self.sees_names = await database_sync_to_async(may_see_names)(user)
+        await self.refresh(user)
         self.groups_joined = [group_name("user", user.pk), *self.event_groups()]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -107,10 +180,22 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"event": "welcome", "socket": self.channel_name, **await self.welcome()}
         )
+        self.start_watch(user)
         self.hub = presence.hub()
         await self.hub.join(self.presence_group(), self)
 
+    async def refresh(self, user) -> None:
+        # Whether names in live messages reach this person as they are (workspace.people).
+        self.sees_names = await database_sync_to_async(may_see_names)(user)
+
+    async def revoke(self, code: int, reason) -> None:
+        await super().revoke(code, reason)
+        if hasattr(self, "hub"):
+            # Gone from everyone's list at once, not when the server reports the close.
+            await self.hub.leave(self.presence_group(), self)
+
     async def disconnect(self, code: int) -> None:
+        self.stop_watch()
         if not hasattr(self, "groups_joined"):
             return
         try:
@@ -166,24 +251,27 @@ class NetworkPresenceConsumer(PresenceConsumer):
         return "presence-network"
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
     """``/ws/benachrichtigungen/``: the bell's unread count on every page of one person,
-    sent on connecting and again whenever their notifications change."""
+    sent on connecting and again whenever their notifications change. Every logged-in
+    person has a bell, so only the session decides (``AccessChecked``)."""
 
     async def connect(self) -> None:
         user = self.scope["user"]
         if not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.user_id = user.pk
-        self.group = group_name("notifications", user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = [group_name("notifications", user.pk), group_name("user", user.pk)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.start_watch(user)
         await self.send_count()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        self.stop_watch()
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         return
@@ -207,7 +295,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def send_count(self) -> None:
         unread = await self._unread()
         if unread is None:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.revoke(CLOSE_UNAUTHENTICATED, REVOKED_SESSION)
             return
         await self.send_json({"event": "count", "unread": unread})
 

@@ -28,6 +28,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
 
+from workspace.events import recheck_user_on_commit
+
 # How erasure treats a personal field.
 PSEUDONYM = "pseudonym"  # replaced by the person's pseudonym (names)
 BLANK = "blank"  # emptied ("" or NULL)
@@ -240,6 +242,8 @@ def person_erase(person) -> str:
         is_superuser=False,
         password="!" + secrets.token_urlsafe(24),  # unusable, like set_unusable_password()
     )
+    # An update sends no signal: the open sockets of the erased account are told here.
+    recheck_user_on_commit(person.pk)
     return pseudonym
 
 

@@ -18,6 +18,7 @@ import weakref
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +113,30 @@ def _make_store() -> PresenceStore:
 
 
 class Hub:
-    """The presence of this process's sockets, one per event loop (one per server process)."""
+    """The presence of this process's sockets, one per event loop (one per server process).
+
+    It also keeps the clock of their access re-checks (``workspace.consumers.AccessChecked``):
+    a committee term or a membership ends by date, a session expires, without any write that
+    could tell the sockets. Each tick costs no query: the hub only compares times, and asks a
+    socket to check itself (through its own channel, so the check waits its turn behind the
+    socket's other messages) when its ``recheck_due`` has passed, or when the day changed.
+    """
 
     def __init__(self) -> None:
         self.store = _make_store()
         self.local: dict[str, dict[str, Any]] = {}  # group -> socket name -> consumer
         self.sent: dict[str, list] = {}
+        self.watched: dict[str, Any] = {}  # socket name -> consumer, for access re-checks
+        self.day = timezone.localdate()
         self.healthy = True
         self.wake = asyncio.Event()
         self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def watch(self, consumer) -> None:
+        self.watched[consumer.channel_name] = consumer
+
+    def unwatch(self, consumer) -> None:
+        self.watched.pop(consumer.channel_name, None)
 
     async def join(self, group: str, consumer) -> None:
         self.local.setdefault(group, {})[consumer.channel_name] = consumer
@@ -172,6 +188,26 @@ class Hub:
             if healthy != self.healthy:
                 self.healthy = healthy
                 await self._tell_all(healthy)
+            await self._recheck_due()
+
+    async def _recheck_due(self) -> None:
+        """Ask every socket whose access may have ended by date alone to check itself."""
+        from workspace.events import ACCESS_RECHECK
+
+        today = timezone.localdate()  # Europe/Berlin: terms end at local midnight
+        new_day, self.day = today != self.day, today
+        now = time.monotonic()
+        for consumer in list(self.watched.values()):
+            if not new_day and consumer.recheck_due > now:
+                continue
+            # Not asked again on the next tick while this request waits in the queue.
+            consumer.recheck_due = now + settings.LIVE_RECHECK_SECONDS
+            try:
+                await consumer.channel_layer.send(
+                    consumer.channel_name, {"type": ACCESS_RECHECK, "due": True}
+                )
+            except Exception:
+                logger.warning("Zugriff von %s nicht erneut geprüft", consumer.channel_name)
 
     async def _tell_all(self, healthy: bool) -> None:
         """Redis went away or came back: every open page here should know."""

@@ -10,6 +10,9 @@
   let revision = Number(root.dataset.liveRevision || 0);
   const baseRevision = revision;
   let retry = 1000;
+  // Set once the server closed the socket because access ended (logout, lost rights):
+  // reconnecting would only be refused again, so the page says why and stays quiet.
+  let revoked = null;
 
   // Fills %(name)s placeholders in one pass, so a "$" or a placeholder inside a value stays
   // as typed.
@@ -119,12 +122,22 @@
         announce(fill(text("Result"), { name: data.author, n: data.revision, title: data.title }));
       } else if (data.event === "notice") {
         announce(data.text);
+      } else if (data.event === "revoked") {
+        revoked = data.text || text("Revoked");
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       root.dataset.liveConnected = "false";
       renderPresence([]);
       const summary = document.getElementById("presence-status");
+      if (revoked !== null || event.code === 4401 || event.code === 4403) {
+        revoked = revoked || text("Revoked");
+        root.dataset.liveRevoked = "true";
+        // The page's live region says it (the start page has only its presence line).
+        if (status) { status.dataset.paused = "false"; announce(revoked); }
+        if (summary) summary.textContent = status ? "" : revoked;
+        return;
+      }
       if (summary) summary.textContent = text("Offline");
       if (status) { status.dataset.paused = "true"; status.textContent = text("Paused"); }
       window.setTimeout(connect, retry + Math.random() * 250);

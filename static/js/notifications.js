@@ -7,6 +7,16 @@
   const count = bell.querySelector("[data-bell-count]");
   const label = bell.querySelector("[data-bell-label]");
   let retry = 1000;
+  let revoked = null;
+
+  function revoke(reason) {
+    bell.dataset.bellRevoked = "true";
+    if (count) count.hidden = true;
+    if (label) label.textContent = " (" + reason + ")";
+    // Pages with a live region of their own say it there too, where it is announced.
+    const region = document.getElementById("live-status");
+    if (region && !region.textContent) region.textContent = reason;
+  }
 
   function show(unread) {
     bell.dataset.bellUnread = String(unread);
@@ -29,9 +39,14 @@
     socket.addEventListener("message", (message) => {
       const data = JSON.parse(message.data);
       if (data.event === "count") show(data.unread);
+      else if (data.event === "revoked") revoked = data.text || bell.dataset.textRevoked || "";
     });
     socket.addEventListener("close", (event) => {
-      if (event.code === 4401) return; // logged out: nothing to count
+      if (revoked !== null || event.code === 4401 || event.code === 4403) {
+        // Logged out (here or elsewhere): nothing to count any more; the bell says why.
+        revoke(revoked || bell.dataset.textRevoked || "");
+        return;
+      }
       window.setTimeout(connect, retry + Math.random() * 250);
       retry = Math.min(retry * 2, 30000);
     });

@@ -7,6 +7,7 @@
   const status = document.getElementById("live-status");
   let retry = 1000;
   let connectedBefore = false;
+  let revoked = null;
 
   function announce(message) {
     if (status) status.textContent = message;
@@ -55,11 +56,18 @@
         announce(data.text);
       } else if (data.event === "notice") {
         announce(data.text);
+      } else if (data.event === "revoked") {
+        revoked = data.text || root.dataset.textRevoked || "";
       }
     });
     socket.addEventListener("close", (event) => {
       root.dataset.liveState = "closed";
-      if (event.code === 4401 || event.code === 4403) return;
+      if (revoked !== null || event.code === 4401 || event.code === 4403) {
+        // Access ended (logout, the seat's term is over): say why, and do not knock again.
+        root.dataset.liveState = "revoked";
+        announce(revoked || root.dataset.textRevoked || "");
+        return;
+      }
       announce(root.dataset.textOffline || "");
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
