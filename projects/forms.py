@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import Adoption, LeadProject, Result, TeamMembership, Template
 from workspace.forms import KernFormMixin
+from workspace.limits import LONG_TEXT_MAX
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
 
@@ -194,6 +195,8 @@ class AdoptForm(KernFormMixin, forms.Form):
 
 
 class TakeOverForm(KernFormMixin, forms.Form):
+    text_limits = {"body": LONG_TEXT_MAX}
+
     body = forms.CharField(
         label=_("Neue Fassung Ihrer Nachnutzung"),
         widget=forms.Textarea(attrs={"rows": 18, "class": "kr-editor"}),

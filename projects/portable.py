@@ -63,9 +63,11 @@ from projects.permissions import (
 )
 from projects.selectors import adoption_register
 from workspace import services as workspace_services
+from workspace.limits import LINE_MAX, LONG_TEXT_MAX, PROSE_MAX
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
 from workspace.text import german_slugify
+from workspace.validators import CONTROL_CHARACTERS, characters
 
 FORMAT = "klassenraum-leitprojekt"
 FORMAT_VERSION = 1
@@ -403,17 +405,38 @@ class _Fields:
             raise _bad_field(f"{self.where}.{key}")
         return value
 
-    def text(self, key: str, *, max_length: int | None = None, optional: bool = False) -> str:
+    def text(self, key: str, *, max_length: int = LINE_MAX, optional: bool = False) -> str:
+        """A text within its documented limit (``workspace.limits``), without control
+        characters: an archive cannot bring in what a form would refuse."""
         value = self._get(key, str, optional=optional)
         if value is None:
             return ""
-        if max_length is not None and len(value) > max_length:
-            raise _bad_field(f"{self.where}.{key}")
-        return value
+        return self._checked(key, value, max_length)
 
     def note(self, key: str) -> str | None:
         """A change note: text, or none at all (kept apart from an empty one)."""
-        return self._get(key, str, optional=True)
+        value = self._get(key, str, optional=True)
+        return None if value is None else self._checked(key, value, PROSE_MAX)
+
+    def _checked(self, key: str, value: str, limit: int) -> str:
+        where = f"{self.where}.{key}"
+        if len(value) > limit:
+            raise _refuse(
+                _(
+                    "Das Archiv enthält einen zu langen Text: „%(where)s“ hat %(length)s "
+                    "Zeichen, erlaubt sind höchstens %(limit)s. Es wurde nichts importiert."
+                )
+                % {"where": where, "length": characters(len(value)), "limit": characters(limit)}
+            )
+        if CONTROL_CHARACTERS.search(value):
+            raise _refuse(
+                _(
+                    "Das Archiv enthält in „%(where)s“ unzulässige Steuerzeichen. Es wurde "
+                    "nichts importiert."
+                )
+                % {"where": where}
+            )
+        return value
 
     def choice(self, key: str, choices) -> str:
         value = self.text(key)
@@ -504,7 +527,7 @@ def _versions(fields: _Fields, *, copy: bool = False) -> list[Version]:
                 note=item.note("note"),
                 title=item.text("title", max_length=200),
                 summary=item.text("summary", max_length=400),
-                body=item.text("body"),
+                body=item.text("body", max_length=LONG_TEXT_MAX),
                 kind=item.choice("kind", Result.Kind),
                 maturity=item.choice("maturity", Result.Maturity),
                 is_archived=item.flag("is_archived"),
@@ -601,10 +624,12 @@ def _parse_project(fields: _Fields) -> ProjectSpec:
         title=fields.text("title", max_length=200),
         fields={
             "summary": fields.text("summary", max_length=400),
-            "description": fields.text("description"),
-            "criterion_concerns_all": fields.text("criterion_concerns_all"),
-            "criterion_saves_resources": fields.text("criterion_saves_resources"),
-            "criterion_joint_impact": fields.text("criterion_joint_impact"),
+            "description": fields.text("description", max_length=PROSE_MAX),
+            "criterion_concerns_all": fields.text("criterion_concerns_all", max_length=PROSE_MAX),
+            "criterion_saves_resources": fields.text(
+                "criterion_saves_resources", max_length=PROSE_MAX
+            ),
+            "criterion_joint_impact": fields.text("criterion_joint_impact", max_length=PROSE_MAX),
             "kind": fields.choice("kind", LeadProject.Kind),
             "visibility": fields.choice("visibility", Visibility),
             "status": fields.choice("status", LeadProject.Status),
@@ -615,7 +640,7 @@ def _parse_project(fields: _Fields) -> ProjectSpec:
         created_by=_person(fields, "created_by"),
         lead_slug=lead.text("slug", max_length=100),
         lead_name=lead.text("name", max_length=100),
-        lead_exception_reason=fields.text("lead_exception_reason"),
+        lead_exception_reason=fields.text("lead_exception_reason", max_length=PROSE_MAX),
         participants=[
             (m.text("slug", max_length=100), m.text("name", max_length=100))
             for m in fields.items("participants")
@@ -650,7 +675,7 @@ def _parse_result(fields: _Fields) -> ResultSpec:
     if (part := fields.part("template", optional=True)) is not None:
         template = TemplateSpec(
             licence=part.choice("licence", Template.Licence),
-            prerequisites=part.text("prerequisites"),
+            prerequisites=part.text("prerequisites", max_length=PROSE_MAX),
             effort=part.text("effort", max_length=200),
             contact=part.text("contact", max_length=200),
             recommended_revision=part.number("recommended_revision", minimum=1),
@@ -668,7 +693,7 @@ def _parse_result(fields: _Fields) -> ResultSpec:
                 municipality_slug=municipality.text("slug", max_length=100),
                 municipality_name=municipality.text("name", max_length=100),
                 status=part.choice("status", Adoption.Status),
-                experience=part.text("experience"),
+                experience=part.text("experience", max_length=PROSE_MAX),
                 adopted_by=_person(part, "adopted_by"),
                 adopted_at=part.moment("adopted_at"),
                 adopted_revision=part.number("adopted_revision", minimum=1),

@@ -1,12 +1,69 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from workspace.limits import LINE_MAX, LONG_TEXT_MAX, PROSE_MAX
 from workspace.models import User
+from workspace.validators import (
+    MaxCharactersValidator,
+    text_limit_of,
+    validate_no_control_characters,
+)
 
 
-class KernFormMixin:
+class TextGuardMixin:
+    """Every text field of the form refuses control characters and texts over its limit.
+
+    Applied to the form's fields rather than declared on each, so that no form, and no field
+    added later, can forget it (``tests/workspace/test_control_characters.py`` checks that every
+    form of the project has it). A field's limit, in this order: ``text_limits[name]`` of the
+    form; its own ``max_length``; the documented limit of the model field it edits
+    (``workspace.limits.TEXT_LIMITS``); ``PROSE_MAX`` for a multi-line field, ``LINE_MAX`` for
+    a one-line one. Passwords are left as typed: hashed whole, never shown.
+    """
+
+    #: limits of fields that are no model field, by name (e.g. a result body in a plain form)
+    text_limits: dict[str, int] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.guard_texts()
+
+    def full_clean(self) -> None:
+        self.guard_texts()
+        super().full_clean()
+
+    def guard_texts(self) -> None:
+        """Give each text field its checks once (idempotent, also for fields added later)."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or getattr(field, "text_limit", None):
+                continue
+            if isinstance(field.widget, forms.PasswordInput):
+                continue
+            field.text_limit = self._text_limit(name, field)
+            # Django's own MaxLengthValidator says the same less plainly; ours replaces it.
+            field.validators = [
+                v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)
+            ]
+            field.validators += [
+                validate_no_control_characters,
+                MaxCharactersValidator(field.text_limit),
+            ]
+
+    def _text_limit(self, name: str, field: forms.CharField) -> int:
+        if name in self.text_limits:
+            return self.text_limits[name]
+        if field.max_length is not None:
+            return field.max_length
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        if model is not None and (limit := text_limit_of(model, name)) is not None:
+            return limit
+        return PROSE_MAX if isinstance(field.widget, forms.Textarea) else LINE_MAX
+
+
+class KernFormMixin(TextGuardMixin):
     """Give every widget the class KERN styles it with (again after changing fields:
     ``apply_kern_classes()``; it is idempotent)."""
 
@@ -124,6 +181,8 @@ class BarrierReportForm(KernFormMixin, forms.Form):
 
 
 class LegalPageForm(KernFormMixin, forms.Form):
+    text_limits = {"body": LONG_TEXT_MAX}
+
     title = forms.CharField(label=_("Überschrift"), max_length=200)
     body = forms.CharField(
         label=_("Text"),

@@ -1,7 +1,11 @@
+import codecs
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -40,3 +44,93 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+# A strict UTF-8 for the multipart parser, which otherwise decodes every field with
+# errors="replace" and so would store broken bytes as U+FFFD without anyone noticing.
+STRICT_UTF8 = "kr-utf-8-strict"
+
+
+def _strict_utf8_search(name: str) -> codecs.CodecInfo | None:
+    if name != STRICT_UTF8.replace("-", "_"):
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(
+        name=STRICT_UTF8,
+        encode=utf8.encode,
+        decode=lambda data, errors="strict": utf8.decode(data, "strict"),
+    )
+
+
+codecs.register(_strict_utf8_search)
+
+_TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json", "text/")
+
+
+def _utf8_form_data(raw: bytes) -> str:
+    """Decode an urlencoded query or body as UTF-8, raw bytes and %-escapes alike (strict)."""
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+
+
+class RequestEncodingMiddleware:
+    """Answer 400 to a request whose text is not UTF-8 or holds NUL, before anything reads it.
+
+    Without it, Django decodes a body by its declared charset (latin-1 text is then stored as
+    what it meant, but nothing else here speaks latin-1) and replaces broken bytes with U+FFFD,
+    so mojibake reached the database; NUL made PostgreSQL fail. Placed before everything that
+    reads a request's data (sessions, CSRF), so a refused request changes nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._acceptable(request):
+            return HttpResponseBadRequest(
+                render_to_string("bad_encoding.html", request=None),
+                content_type="text/html; charset=utf-8",
+            )
+        return self.get_response(request)
+
+    def _acceptable(self, request: HttpRequest) -> bool:
+        charset = request.content_params.get("charset")
+        if charset is not None:
+            try:
+                if codecs.lookup(charset).name != "utf-8":
+                    return False
+            except LookupError:
+                return False
+        scope = getattr(request, "scope", None)
+        query = (
+            scope.get("query_string", b"")
+            if scope is not None
+            else get_bytes_from_wsgi(request.environ, "QUERY_STRING", "")
+        )
+        try:
+            if "\x00" in _utf8_form_data(query):
+                return False
+        except UnicodeDecodeError:
+            return False
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        content_type = request.content_type or ""
+        try:
+            if content_type == "multipart/form-data":
+                request.encoding = STRICT_UTF8
+                # Parsed here once; CSRF and the view read the same QueryDict.
+                return not _has_nul(request.POST)
+            if content_type.startswith(_TEXT_BODIES):
+                body = request.body
+                text = (
+                    _utf8_form_data(body)
+                    if content_type == "application/x-www-form-urlencoded"
+                    else body.decode("utf-8")
+                )
+                return "\x00" not in text
+        except UnicodeDecodeError:
+            return False
+        return True
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())

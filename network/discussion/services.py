@@ -21,10 +21,12 @@ from network.discussion.permissions import (
 )
 from projects.models import HistoricalResult, LeadProject, Result
 from workspace.events import group_name, send_event_on_commit
+from workspace.limits import COMMENT_MAX
 from workspace.models import NotificationKind, User
 from workspace.notifications import follow, notify
+from workspace.validators import too_long
 
-MAX_LENGTH = 10_000
+MAX_LENGTH = COMMENT_MAX
 # "@team-iserlohn," names team-iserlohn; an address like a@b.de names nobody.
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]*\w)")
 
@@ -46,9 +48,7 @@ def _clean_body(body: str) -> str:
     if not body:
         raise ValidationError({"body": _("Bitte schreiben Sie Ihren Kommentar.")})
     if len(body) > MAX_LENGTH:
-        raise ValidationError(
-            {"body": _("Ein Kommentar hat höchstens %(n)s Zeichen.") % {"n": f"{MAX_LENGTH:,}"}}
-        )
+        raise ValidationError({"body": too_long(MAX_LENGTH, len(body))})
     return body
 
 
