@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a request's data: non-UTF-8 text and NUL are answered with 400
+    # (after the locale, so the page speaks the visitor's language).
+    "workspace.middleware.RequestEncodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
