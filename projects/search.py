@@ -12,13 +12,17 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Adoption, LeadProject
+from projects.models import Adoption, LeadProject, Result, Template
 from projects.permissions import visible_projects, visible_results, visible_templates
-from workspace.search import Filters, SearchProvider, Source
+from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
 # The GIN expression indexes of migration 0007 are built over exactly these fields.
-PROJECT_DOCUMENT = ("title", ("summary", "description"))
-RESULT_DOCUMENT = ("title", ("summary", "body"))
+PROJECT_DOCUMENT = Document("leitprojekt", LeadProject, "title", ("summary", "description"))
+RESULT_DOCUMENT = Document("ergebnis", Result, "title", ("summary", "body"))
+# A template is found by its result's title and summary and its own notes on reuse.
+TEMPLATE_DOCUMENT = Document(
+    "vorlage", Template, "result__title", ("result__summary", "prerequisites", "effort")
+)
 
 
 def _projects_with(municipality) -> Q:
@@ -34,10 +38,7 @@ def project_sources(user, filters: Filters) -> list[Source]:
         projects = projects.filter(topics=filters.topic)
     if filters.municipality:
         projects = projects.filter(_projects_with(filters.municipality))
-    title, body = PROJECT_DOCUMENT
-    return [
-        Source(projects, title=title, body=body, link=("slug",), meta="lead_municipality__name")
-    ]
+    return [Source(projects, PROJECT_DOCUMENT, link=("slug",), meta="lead_municipality__name")]
 
 
 def result_sources(user, filters: Filters) -> list[Source]:
@@ -49,12 +50,10 @@ def result_sources(user, filters: Filters) -> list[Source]:
         results = results.filter(
             Q(municipality=filters.municipality) | Q(project__in=in_projects.values("pk"))
         )
-    title, body = RESULT_DOCUMENT
     return [
         Source(
             results,
-            title=title,
-            body=body,
+            RESULT_DOCUMENT,
             link=("project__slug", "municipality__slug"),
             meta=Coalesce(F("project__title"), F("municipality__name")),
         )
@@ -73,14 +72,7 @@ def template_sources(user, filters: Filters) -> list[Source]:
             Q(result__project__in=in_projects.values("pk"))
             | Q(pk__in=reusing.values("template_id"))
         )
-    return [
-        Source(
-            templates,
-            title="result__title",
-            body=("result__summary", "prerequisites", "effort"),
-            meta="result__project__title",
-        )
-    ]
+    return [Source(templates, TEMPLATE_DOCUMENT, meta="result__project__title")]
 
 
 def _result_url(pk: int, project_slug: str, municipality_slug: str) -> str:
@@ -95,6 +87,7 @@ PROVIDERS = [
         label=_("Leitprojekte"),
         singular=_("Leitprojekt"),
         sources=project_sources,
+        documents=[PROJECT_DOCUMENT],
         url=lambda pk, slug, _b: reverse("projects:detail", kwargs={"slug": slug}),
         order=10,
     ),
@@ -103,6 +96,7 @@ PROVIDERS = [
         label=_("Ergebnisse"),
         singular=_("Ergebnis"),
         sources=result_sources,
+        documents=[RESULT_DOCUMENT],
         url=_result_url,
         order=20,
     ),
@@ -111,6 +105,7 @@ PROVIDERS = [
         label=_("Vorlagen"),
         singular=_("Vorlage"),
         sources=template_sources,
+        documents=[TEMPLATE_DOCUMENT],
         url=lambda pk, _a, _b: reverse("templates:detail", kwargs={"template_id": pk}),
         order=30,
     ),
@@ -118,7 +113,4 @@ PROVIDERS = [
 
 
 def register() -> None:
-    from workspace.hooks import register_search_provider
-
-    for provider in PROVIDERS:
-        register_search_provider(provider.kind, provider)
+    register_providers(*PROVIDERS)

@@ -13,9 +13,13 @@ what is ever written twice, and the core imports no app.
   indexes over exactly the expression built here (:func:`document_vector`), so matching does
   not read every row. No stored column to keep in step, no ``update()`` on history-tracked
   models, and nothing for SQLite to lack.
-- SQLite (the embedded default): every word of the query must occur as a whole word (regular
-  expressions with word boundaries, case-insensitive) in the title or the body; ordered by kind
-  and title.
+- SQLite (the embedded default): the same German, from Snowball stems computed in Python and
+  kept in one FTS5 table (``workspace.search_index``), current after every write like the
+  vectors above; ranked with ``bm25``, the title above the body; snippets marked in Python by
+  the same stems. The providers declare their :class:`Document`s; the core keeps them indexed.
+
+Either way the index only narrows to the objects that match: the provider's queryset, with its
+app's rules, still decides which of them a user sees.
 
 One page of hits is one ``UNION ALL`` over every source, sliced in the database: the page
 costs the same number of queries for 10 hits as for 1,000.
@@ -32,8 +36,19 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import CharField, DateTimeField, F, FloatField, Q, QuerySet, TextField, Value
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    F,
+    FloatField,
+    Model,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.signals import post_migrate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
@@ -41,35 +56,56 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from workspace import search_index
 from workspace.forms import KernFormMixin
-from workspace.hooks import search_providers
+from workspace.hooks import register_search_provider, search_providers
 from workspace.models import Municipality, Topic
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
 CONFIG = "german"
-MAX_WORDS = 12  # SQLite: more words than this are not matched one by one
 
 
 # --- what the apps contribute ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Source:
-    """One permission-narrowed queryset and how to read it.
+class Document:
+    """What one kind of thing is searched by: ``model``'s ``title`` and ``body`` field paths
+    (the body may be several, e.g. summary and text; a path may cross a relation).
 
-    ``title`` and ``body`` are field paths (the body may be several, e.g. summary and text);
+    ``name`` is stable and unique: it keys the model's rows in SQLite's index. A provider
+    declares every document its sources use, and the core keeps each one indexed.
+    """
+
+    name: str
+    model: type[Model]
+    title: str
+    body: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One permission-narrowed queryset of ``document.model`` and how to read it.
+
     ``link`` up to two field paths the provider's ``url`` needs besides the primary key;
     ``meta`` a text field path shown under the title (e.g. the lead municipality); ``when`` a
     date-time field path shown with the hit.
     """
 
     queryset: QuerySet
-    title: str
-    body: Sequence[str] = ()
+    document: Document
     link: Sequence[str] = ()
     meta: Any = None  # a field path or an expression
     when: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.document.title
+
+    @property
+    def body(self) -> Sequence[str]:
+        return self.document.body
 
 
 @dataclass(frozen=True)
@@ -82,14 +118,27 @@ class Filters:
 class SearchProvider:
     """``sources(user, filters)`` returns the sources ``user`` may search, already filtered by
     topic and municipality — or ``[]`` when this kind has no such filter and one is set.
-    ``url(pk, a, b)`` makes the hit's address from its primary key and its ``link`` fields."""
+    ``url(pk, a, b)`` makes the hit's address from its primary key and its ``link`` fields;
+    ``documents`` every :class:`Document` its sources use."""
 
     kind: str
     label: Any  # plural, lazy German, e.g. _("Leitprojekte")
     singular: Any
     sources: Callable[[Any, Filters], list[Source]]
     url: Callable[[int, str, str], str]
+    documents: Sequence[Document] = ()
     order: int = 100
+
+
+def register_providers(*providers: SearchProvider) -> None:
+    """An app adds its kinds of hits in ``ready()``; their documents are indexed from then on."""
+    for provider in providers:
+        register_search_provider(provider.kind, provider)
+        for document in provider.documents:
+            search_index.watch(document)
+
+
+post_migrate.connect(search_index.rebuild_after_migrate, dispatch_uid="search-index")
 
 
 def document_vector(title: str, body: Sequence[str] = ()) -> SearchVector:
@@ -153,11 +202,6 @@ class SearchForm(KernFormMixin, forms.Form):
         return q
 
 
-def query_words(q: str) -> list[str]:
-    """The words of a query, as SQLite matches them (each one a whole word)."""
-    return re.findall(r"\w+", q)[:MAX_WORDS]
-
-
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -187,19 +231,17 @@ COLUMNS = ("s_order", "s_kind", "s_pk", "s_title", "s_text", "s_a", "s_b", "s_me
 def _rows(provider: SearchProvider, source: Source, q: str) -> QuerySet:
     """``source`` narrowed to the hits of ``q``, as the columns every source shares."""
     qs = source.queryset.order_by()
+    document = source.document
+    if document not in provider.documents or source.queryset.model is not document.model:
+        raise ValueError(f"{provider.kind}: a source searches an undeclared document")
     rank: Any
     if _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
         qs = qs.annotate(s_vector=document_vector(source.title, source.body)).filter(s_vector=query)
         rank = SearchRank(document_vector(source.title, source.body), query)
     else:
-        for word in query_words(q):
-            pattern = rf"\b{re.escape(word)}\b"
-            anywhere = Q()
-            for path in (source.title, *source.body):
-                anywhere |= Q(**{f"{path}__iregex": pattern})
-            qs = qs.filter(anywhere)
-        rank = Value(0.0, output_field=FloatField())
+        qs = search_index.narrow(qs, document, search_index.parse(q))
+        rank = RawSQL(search_index.RANK_SQL, (), output_field=FloatField())  # noqa: S611 – a constant
     link = [*source.link, None, None]
     annotations = {
         "s_order": Value(provider.order),
@@ -219,8 +261,8 @@ def _rows(provider: SearchProvider, source: Source, q: str) -> QuerySet:
 
 
 def search(user, q: str, *, kind: str = "", filters: Filters | None = None) -> QuerySet | None:
-    """Every hit of ``q`` ``user`` may see, ranked (PostgreSQL) or by kind and title (SQLite),
-    as one unevaluated ``UNION ALL`` query; ``None`` when no source is left to search."""
+    """Every hit of ``q`` ``user`` may see, best first, as one unevaluated ``UNION ALL``
+    query; ``None`` when no source is left to search."""
     filters = filters or Filters()
     parts = [
         _rows(provider, source, q)
@@ -231,9 +273,7 @@ def search(user, q: str, *, kind: str = "", filters: Filters | None = None) -> Q
     if not parts:
         return None
     hits = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    if _is_postgres():
-        return hits.order_by("-s_rank", "s_title", "s_order", "s_pk")
-    return hits.order_by("s_order", "s_title", "s_pk")
+    return hits.order_by("-s_rank", "s_title", "s_order", "s_pk")
 
 
 # --- snippets ------------------------------------------------------------------------------
@@ -290,16 +330,27 @@ def _headlines_postgres(texts: list[str], q: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _headline_python(text: str, words: list[str]) -> str:
-    """Up to ``SNIPPET_WORDS`` words around the first whole-word hit, the hits marked."""
-    if not words:
-        return " ".join(text.split()[:SNIPPET_WORDS])
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+def _headline_python(text: str, stems: frozenset[str]) -> str:
+    """Up to ``SNIPPET_WORDS`` words around the first hit, every word whose stem was asked
+    for marked (so "Beteiligungen" marks "Beteiligung", as ``ts_headline`` does)."""
+
+    def hit(word: str) -> bool:
+        lower = word.lower()
+        return lower not in search_index.STOP_WORDS and search_index.stem(lower) in stems
+
+    def mark(match: re.Match) -> str:
+        return f"{MARK_START}{match.group(0)}{MARK_END}" if hit(match.group(0)) else match.group(0)
+
     tokens = text.split(" ")
-    first = next((i for i, token in enumerate(tokens) if pattern.search(token)), 0)
+    if not stems:
+        return " ".join(tokens[:SNIPPET_WORDS])
+    first = next(
+        (i for i, token in enumerate(tokens) if any(map(hit, search_index.WORD.findall(token)))),
+        0,
+    )
     start = max(0, first - SNIPPET_WORDS // 3)
     window = " ".join(tokens[start : start + SNIPPET_WORDS])
-    marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+    marked = search_index.WORD.sub(mark, window)
     prefix = "… " if start else ""
     suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
     return f"{prefix}{marked}{suffix}"
@@ -312,8 +363,8 @@ def snippets(texts: list[str], q: str) -> list[SafeString]:
     if _is_postgres():
         marked = _headlines_postgres(plain, q)
     else:
-        words = query_words(q)
-        marked = [_headline_python(text, words) for text in plain]
+        stems = search_index.parse(q).stems
+        marked = [_headline_python(text, stems) for text in plain]
     return [_marked_html(text) for text in marked]
 
 

@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from network.dates.models import Appointment
-from workspace.search import Filters, SearchProvider, Source
+from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
 # The GIN expression index of migration 0002 is built over exactly these fields.
-APPOINTMENT_DOCUMENT = ("title", ("description", "place", "speaker_name"))
+APPOINTMENT_DOCUMENT = Document(
+    "termin", Appointment, "title", ("description", "place", "speaker_name")
+)
 
 
 def appointment_sources(user, filters: Filters) -> list[Source]:
@@ -19,8 +21,7 @@ def appointment_sources(user, filters: Filters) -> list[Source]:
         appointments = appointments.filter(topics=filters.topic)
     if filters.municipality:
         appointments = appointments.filter(speaker_municipality=filters.municipality)
-    title, body = APPOINTMENT_DOCUMENT
-    return [Source(appointments, title=title, body=body, meta="place", when="starts_at")]
+    return [Source(appointments, APPOINTMENT_DOCUMENT, meta="place", when="starts_at")]
 
 
 PROVIDER = SearchProvider(
@@ -28,12 +29,11 @@ PROVIDER = SearchProvider(
     label=_("Termine"),
     singular=_("Termin"),
     sources=appointment_sources,
+    documents=[APPOINTMENT_DOCUMENT],
     url=lambda pk, _a, _b: reverse("dates:detail", kwargs={"pk": pk}),
     order=80,
 )
 
 
 def register() -> None:
-    from workspace.hooks import register_search_provider
-
-    register_search_provider(PROVIDER.kind, PROVIDER)
+    register_providers(PROVIDER)

@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from network.guides.models import Authorship, Guide, Term
 from network.guides.permissions import guides_with_readable_body
-from workspace.search import Filters, SearchProvider, Source
+from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
 # The GIN expression indexes of migration 0002 are built over exactly these fields.
-GUIDE_DOCUMENT = ("title", ("summary", "body"))
-TERM_DOCUMENT = ("name", ("synonyms", "definition"))
+GUIDE_DOCUMENT = Document("leitfaden", Guide, "title", ("summary", "body"))
+# What whoever may not read a planned guide's body searches of it.
+GUIDE_COVER = Document("leitfaden-deckblatt", Guide, "title", ("summary",))
+TERM_DOCUMENT = Document("begriff", Term, "name", ("synonyms", "definition"))
 
 
 def guide_sources(user, filters: Filters) -> list[Source]:
@@ -27,18 +29,16 @@ def guide_sources(user, filters: Filters) -> list[Source]:
         written_for = Authorship.objects.filter(municipality=filters.municipality)
         guides = guides.filter(pk__in=written_for.values("guide_id"))
     readable = guides_with_readable_body(user).values("pk")
-    title, body = GUIDE_DOCUMENT
     return [
-        Source(guides.filter(pk__in=readable), title=title, body=body, link=("slug",)),
-        Source(guides.exclude(pk__in=readable), title=title, body=("summary",), link=("slug",)),
+        Source(guides.filter(pk__in=readable), GUIDE_DOCUMENT, link=("slug",)),
+        Source(guides.exclude(pk__in=readable), GUIDE_COVER, link=("slug",)),
     ]
 
 
 def term_sources(user, filters: Filters) -> list[Source]:
     if filters.topic or filters.municipality:
         return []  # the glossary belongs to no topic and no municipality
-    title, body = TERM_DOCUMENT
-    return [Source(Term.objects.all(), title=title, body=body, link=("slug",))]
+    return [Source(Term.objects.all(), TERM_DOCUMENT, link=("slug",))]
 
 
 PROVIDERS = [
@@ -47,6 +47,7 @@ PROVIDERS = [
         label=_("Leitfäden"),
         singular=_("Leitfaden"),
         sources=guide_sources,
+        documents=[GUIDE_DOCUMENT, GUIDE_COVER],
         url=lambda pk, slug, _b: reverse("guides:detail", kwargs={"slug": slug}),
         order=40,
     ),
@@ -55,6 +56,7 @@ PROVIDERS = [
         label=_("Vokabelheft"),
         singular=_("Begriff im Vokabelheft"),
         sources=term_sources,
+        documents=[TERM_DOCUMENT],
         url=lambda pk, slug, _b: reverse("guides:term", kwargs={"slug": slug}),
         order=50,
     ),
@@ -62,7 +64,4 @@ PROVIDERS = [
 
 
 def register() -> None:
-    from workspace.hooks import register_search_provider
-
-    for provider in PROVIDERS:
-        register_search_provider(provider.kind, provider)
+    register_providers(*PROVIDERS)

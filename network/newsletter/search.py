@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from network.newsletter.models import Issue, NewsItem
-from workspace.search import Filters, SearchProvider, Source
+from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
 # The GIN expression indexes of migration 0002 are built over exactly these fields.
-ITEM_DOCUMENT = ("title", ("body",))
-ISSUE_DOCUMENT = ("title", ("editorial",))
+ITEM_DOCUMENT = Document("nachricht", NewsItem, "title", ("body",))
+ISSUE_DOCUMENT = Document("ausgabe", Issue, "title", ("editorial",))
 
 
 def item_sources(user, filters: Filters) -> list[Source]:
@@ -26,12 +26,10 @@ def item_sources(user, filters: Filters) -> list[Source]:
     )
     if filters.municipality:
         items = items.filter(municipality=filters.municipality)
-    title, body = ITEM_DOCUMENT
     return [
         Source(
             items,
-            title=title,
-            body=body,
+            ITEM_DOCUMENT,
             link=("issue_id",),
             meta="municipality__name",
             when="issue__published_at",
@@ -42,8 +40,7 @@ def item_sources(user, filters: Filters) -> list[Source]:
 def issue_sources(user, filters: Filters) -> list[Source]:
     if filters.topic or filters.municipality:
         return []
-    title, body = ISSUE_DOCUMENT
-    return [Source(Issue.objects.published(), title=title, body=body, when="published_at")]
+    return [Source(Issue.objects.published(), ISSUE_DOCUMENT, when="published_at")]
 
 
 PROVIDERS = [
@@ -52,6 +49,7 @@ PROVIDERS = [
         label=_("Nachrichten"),
         singular=_("Nachricht in der Schülerzeitung"),
         sources=item_sources,
+        documents=[ITEM_DOCUMENT],
         url=lambda pk, issue_id, _b: (
             reverse("newsletter:issue", kwargs={"issue_id": int(issue_id)}) + f"#beitrag-{pk}"
         ),
@@ -62,6 +60,7 @@ PROVIDERS = [
         label=_("Ausgaben der Schülerzeitung"),
         singular=_("Ausgabe der Schülerzeitung"),
         sources=issue_sources,
+        documents=[ISSUE_DOCUMENT],
         url=lambda pk, _a, _b: reverse("newsletter:issue", kwargs={"issue_id": pk}),
         order=70,
     ),
@@ -69,7 +68,4 @@ PROVIDERS = [
 
 
 def register() -> None:
-    from workspace.hooks import register_search_provider
-
-    for provider in PROVIDERS:
-        register_search_provider(provider.kind, provider)
+    register_providers(*PROVIDERS)

@@ -15,6 +15,7 @@ from projects import services as projects
 from projects.models import Result
 from tests.projects.factories import lead_project
 from workspace.search import MAX_QUERY_LENGTH, PAGE_SIZE, search
+from workspace.search_index import index_objects
 
 pytestmark = pytest.mark.django_db
 URL = reverse("search")
@@ -98,10 +99,11 @@ def test_hits_link_to_their_pages(client, world):
 
 
 def _terms(n: int, start: int = 0) -> None:
-    Term.objects.bulk_create(
+    made = Term.objects.bulk_create(
         Term(name=f"Zählwort {i}", slug=f"zaehlwort-{i}", definition=f"Eintrag {i} im Heft.")
         for i in range(start, start + n)
     )
+    index_objects(Term, [term.pk for term in made])  # a bulk write sends no signal
 
 
 def test_twenty_hits_a_page_and_the_next_pages(client, db):
