@@ -1,7 +1,13 @@
-"""All websocket routes under /ws/. The apps' consumers are wired here, like their URLs."""
+"""All websocket routes under /ws/. The apps' consumers are wired here, like their URLs.
 
+The last route takes every path no other one matched and refuses it before the handshake
+(the browser sees 403), so an unknown path never reaches Channels' URLRouter's "No route
+found" error and its traceback.
+"""
+
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.urls import path
+from django.urls import path, re_path
 
 from projects.coedit.consumers import CoeditConsumer
 from projects.consumers import ProjectConsumer, ResultConsumer
@@ -11,6 +17,14 @@ from workspace.consumers import (
     NetworkPresenceConsumer,
     NotificationConsumer,  # NOTIFY
 )
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Refuses the handshake of a socket path that does not exist."""
+
+    async def connect(self) -> None:
+        await self.close()
+
 
 websocket_urlpatterns = [
     path("ws/netzwerk/", NetworkPresenceConsumer.as_asgi()),
@@ -27,3 +41,5 @@ websocket_urlpatterns = [
 if settings.LIVE_BENCH_ROUTES:
     # Only for `make bench`: a bare broadcast, the floor Channels itself sets.
     websocket_urlpatterns.append(path("ws/bench/", BroadcastBenchConsumer.as_asgi()))
+
+websocket_urlpatterns.append(re_path(r"", UnknownPathConsumer.as_asgi()))

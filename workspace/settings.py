@@ -369,6 +369,14 @@ COEDIT_SAVE_DELAY = env.float("COEDIT_SAVE_DELAY", default=2.0)  # COEDIT
 COEDIT_SAVE_MAX_INTERVAL = env.float("COEDIT_SAVE_MAX_INTERVAL", default=10.0)  # COEDIT
 COEDIT_VERSION_IDLE = env.float("COEDIT_VERSION_IDLE", default=45.0)  # COEDIT
 COEDIT_EXCHANGE_INTERVAL = env.float("COEDIT_EXCHANGE_INTERVAL", default=10.0)  # COEDIT
+# Untrusted frames (issue 20): the largest one a browser sends is a full sync of the longest   COEDIT
+# allowed text (LONG_TEXT_MAX code points, at most 2 MB of UTF-8; measured: 1.9 MB for        COEDIT
+# 500,000 code points, half emoji), so 4 MiB leaves room for the structure of a text edited  COEDIT
+# by many. Per socket a token bucket: fast typing sends an update and a cursor per key,       COEDIT
+# ~30 a second; a burst covers a reconnect's sync and a paste.                              COEDIT
+COEDIT_FRAME_MAX_BYTES = env.int("COEDIT_FRAME_MAX_BYTES", default=4 * 1024 * 1024)  # COEDIT
+COEDIT_MESSAGES_PER_SECOND = env.float("COEDIT_MESSAGES_PER_SECOND", default=100.0)  # COEDIT
+COEDIT_MESSAGES_BURST = env.int("COEDIT_MESSAGES_BURST", default=500)  # COEDIT
 if REDIS_URL:  # COEDIT: redis-py's 5 s socket timeout equals channels-redis's blocking read
     for _coedit_host in CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]:  # COEDIT
         _coedit_host.setdefault("socket_timeout", 15)  # COEDIT: or idle processes lose it

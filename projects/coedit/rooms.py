@@ -10,6 +10,15 @@ Messages get lost (both Redis layers drop silently when a channel is full, and a
 restart forgets group membership), so when a room opens, and every
 ``COEDIT_EXCHANGE_INTERVAL`` seconds while it is open, processes exchange state vectors and
 send each other what the other one lacks.
+
+The text never grows beyond ``LONG_TEXT_MAX`` code points. An update cannot be refused
+without the sender's copy drifting apart from everyone else's, so the room applies it and
+deletes the excess at the end in a transaction of its own, which goes to every socket (the
+sender included) and every process like any edit; the sender is told why.
+
+The hub also joins the access group of each open room's project: an ``access.recheck`` for a
+person or a project, the change of day and every ``LIVE_RECHECK_SECONDS`` make the sockets
+concerned check themselves again (see :mod:`.consumers`).
 """
 
 from __future__ import annotations
@@ -25,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from pycrdt import YSyncMessageType
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from pycrdt import YSyncMessageType, get_state
 
 from projects.coedit import protocol
 from projects.coedit.services import (
@@ -36,7 +47,8 @@ from projects.coedit.services import (
     doc_from,
     room_group,
 )
-from workspace.events import group_name
+from workspace.events import ACCESS_RECHECK, group_name, project_access_group
+from workspace.limits import LONG_TEXT_MAX
 
 if TYPE_CHECKING:
     from projects.coedit.consumers import CoeditConsumer
@@ -44,6 +56,24 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 AWARENESS_TIMEOUT = 30.0  # seconds, as y-protocols' own outdatedTimeout
+# Seconds between two looks at the clock: the day may change (or the wall clock jump) while
+# the hub sleeps towards the next LIVE_RECHECK_SECONDS.
+RECHECK_TICK = 30.0
+# Cursors one socket may have in the room (a browser has one per tab's document).
+AWARENESS_PER_SOCKET = 4
+
+TOO_LONG = gettext_lazy(
+    "Der Text darf höchstens %(max)s Zeichen lang sein. Was darüber hinausging, wurde am Ende "
+    "entfernt."
+)
+
+
+def _apply(doc, update: bytes) -> None:
+    """Apply a browser's update; one pycrdt cannot decode is the browser's fault."""
+    try:
+        doc.apply_update(update)
+    except Exception as error:  # pycrdt raises ValueError, its Rust side may panic
+        raise protocol.ProtocolError("undecodable update") from error
 
 
 class Room:
@@ -81,7 +111,10 @@ class Room:
         try:
             state = await database_sync_to_async(coedit_state_open)(result_id=self.result_id)
             self.doc.apply_update(state)
+            if self.trim() is not None:
+                self._note_edit(None)  # a text from before the limit: saved trimmed
             await self.hub.group_add(self.group)
+            await self.hub.group_add(project_access_group(self.project_id))
             await self.exchange()
             self.timer = asyncio.get_running_loop().create_task(self._timers())
             self.ready.set_result(True)
@@ -100,6 +133,7 @@ class Room:
             await self.write_version(Rule.CLOSED)
         finally:
             await self.hub.group_discard(self.group)
+            await self.hub.group_discard(project_access_group(self.project_id))
 
     # --- sockets ---------------------------------------------------------------------------
 
@@ -127,20 +161,26 @@ class Room:
                 self.group, {"type": "coedit.awareness", "room": self.result_id, "update": update}
             )
 
-    async def receive(self, consumer: CoeditConsumer, message: bytes) -> None:
-        kind = message[0]
-        if kind == protocol.SYNC:
-            sync = protocol.sync_kind(message)
-            if sync == YSyncMessageType.SYNC_STEP1:
-                vector = protocol.read_payload(message, 2)
-                reply = protocol.create_sync_step2_message(self.doc.get_update(vector))
-                await consumer.send(bytes_data=reply)
-            elif sync in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
-                await self.local_update(consumer, protocol.read_payload(message, 2))
-        elif kind == protocol.AWARENESS:
-            await self.local_awareness(consumer, protocol.read_payload(message, 1))
-        elif kind == protocol.CONTROL:
-            control = protocol.read_control(message) or {}
+    async def receive(self, consumer: CoeditConsumer, message: protocol.Message) -> None:
+        """One parsed message of a local socket; :class:`~.protocol.ProtocolError` for what
+        only applying can find wrong (the consumer closes the socket)."""
+        if message.kind == protocol.SYNC:
+            if message.sync == YSyncMessageType.SYNC_STEP1:
+                try:
+                    missing = self.doc.get_update(message.payload)
+                except Exception as error:
+                    raise protocol.ProtocolError("undecodable state vector") from error
+                await consumer.send(bytes_data=protocol.create_sync_step2_message(missing))
+            else:
+                await self.local_update(consumer, message.payload)
+        elif message.kind == protocol.AWARENESS:
+            await self.local_awareness(consumer, list(message.entries))
+        elif message.kind == protocol.QUERY_AWARENESS:
+            entries = self._awareness_entries()
+            update = protocol.encode_awareness(entries)
+            await consumer.send(bytes_data=protocol.awareness_message(update))
+        elif message.kind == protocol.CONTROL:
+            control = message.control or {}
             if control.get("action") == "version" and consumer.can_edit:
                 revision = await self.write_version(Rule.REQUESTED)
                 await consumer.send(
@@ -148,16 +188,18 @@ class Room:
                 )
 
     async def local_update(self, consumer: CoeditConsumer, update: bytes) -> None:
+        if update == protocol.EMPTY_UPDATE:
+            return
         if not consumer.can_edit:
-            return  # a viewer's update is dropped here and goes nowhere
-        if not update or update == protocol.EMPTY_UPDATE:
+            # A viewer's update is dropped here and goes nowhere; garbage still closes.
+            try:
+                get_state(update)
+            except Exception as error:
+                raise protocol.ProtocolError("undecodable update") from error
             return
         self.text_changed = False
-        try:
-            self.doc.apply_update(update)
-        except Exception:
-            logger.warning("Gemeinsame Bearbeitung: ungültige Änderung verworfen", exc_info=True)
-            return
+        _apply(self.doc, update)
+        trimmed = self.trim()
         if self.text_changed:
             self._note_edit(consumer.user_id)
         # The other processes first: the PUBLISH is on its way to Redis (the task runs up to
@@ -170,25 +212,48 @@ class Room:
         await asyncio.sleep(0)
         await self._to_sockets(protocol.create_update_message(update), skip=consumer)
         await publish
+        if trimmed is not None:
+            await self._send_trim(trimmed)
+            await consumer.say({"event": "limit", "text": TOO_LONG}, max=LONG_TEXT_MAX)
 
-    async def local_awareness(self, consumer: CoeditConsumer, update: bytes) -> None:
-        try:
-            entries = protocol.decode_awareness(update)
-        except Exception:
-            return
+    def trim(self) -> bytes | None:
+        """Delete what goes beyond ``LONG_TEXT_MAX`` code points; the update that did, or
+        None when the text is within the limit."""
+        if len(self.text) <= LONG_TEXT_MAX:
+            return None  # pycrdt counts UTF-8 bytes: never fewer than code points
+        text = str(self.text)
+        if len(text) <= LONG_TEXT_MAX:
+            return None
+        cut = len(text[:LONG_TEXT_MAX].encode())
+        before = self.doc.get_state()
+        with self.doc.transaction():
+            del self.text[cut : len(self.text)]
+        return self.doc.get_update(before)
+
+    async def _send_trim(self, update: bytes) -> None:
+        """The compensating delete, to every local socket (the sender's copy holds the
+        excess too) and every other process."""
+        await self._to_sockets(protocol.create_update_message(update))
+        await self.hub.publish(
+            self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+        )
+
+    async def local_awareness(
+        self, consumer: CoeditConsumer, entries: list[protocol.AwarenessEntry]
+    ) -> None:
         now = time.monotonic()
         rewritten = []
+        owned = sum(1 for entry in self.awareness.values() if entry[3] is consumer)
         for client, clock, state in entries:
-            owner = self.awareness.get(client, (0, "", 0.0, consumer))[3]
-            if owner is not consumer:
+            known = self.awareness.get(client)
+            if known is not None and known[3] is not consumer:
                 continue  # nobody speaks for another socket's cursor
-            if state != "null":
-                try:
-                    value = json.loads(state)
-                except ValueError:
-                    continue
-                if not isinstance(value, dict):
-                    continue
+            value = json.loads(state)  # parsed strictly already: an object or null
+            if value is not None:
+                if known is None:
+                    if owned >= AWARENESS_PER_SOCKET:
+                        raise protocol.ProtocolError("too many cursors")
+                    owned += 1
                 # The name in a cursor is the server's, whatever the browser claims.
                 value["user"] = consumer.cursor_user
                 state = json.dumps(value)
@@ -244,6 +309,11 @@ class Room:
             await self._to_sockets(protocol.create_update_message(update))
             if unsaved:
                 self._note_edit(None)
+        # Two processes' edits, each within the limit, may together go beyond it.
+        trimmed = self.trim()
+        if trimmed is not None:
+            self._note_edit(None)
+            await self._send_trim(trimmed)
 
     def remote_awareness(self, update: bytes, owner: str) -> list[protocol.AwarenessEntry]:
         entries = protocol.decode_awareness(update)
@@ -369,6 +439,7 @@ class Hub:
         self.started = False
         self.start_lock = asyncio.Lock()
         self.healthy = True
+        self.rechecks: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         async with self.start_lock:
@@ -379,6 +450,7 @@ class Hub:
                 self.channel = await self.layer.new_channel("coedit.")
                 self.tasks.append(loop.create_task(self._receive()))
             self.tasks.append(loop.create_task(self._exchanges()))
+            self.tasks.append(loop.create_task(self._rechecks()))
             self.started = True
 
     async def stop(self) -> None:
@@ -390,10 +462,11 @@ class Hub:
                 logger.exception("Gemeinsame Bearbeitung: %s beim Beenden nicht gespeichert", room)
         for task in self.closing.values():
             await asyncio.gather(task, return_exceptions=True)
-        for task in self.tasks:
+        for task in [*self.tasks, *self.rechecks]:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*self.tasks, *self.rechecks, return_exceptions=True)
         self.tasks.clear()
+        self.started = False
 
     # --- sockets come and go ---------------------------------------------------------------
 
@@ -498,8 +571,8 @@ class Hub:
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "access.revoked":
-            await self._recheck(message["project"])
+        if kind in (ACCESS_RECHECK, "access.revoked"):
+            self.recheck(self._concerned(message))
             return
         if message.get("from") == self.channel:
             return  # our own group send
@@ -563,13 +636,48 @@ class Hub:
             except Exception:
                 logger.exception("Gemeinsame Bearbeitung: Abgleich gescheitert")
 
-    async def _recheck(self, project_id: int) -> None:
-        """A role changed in ``project_id``: check every socket there anew."""
-        for room in list(self.rooms.values()):
-            if room.project_id != project_id:
+    # --- access ----------------------------------------------------------------------------
+
+    def _concerned(self, message: dict[str, Any]) -> list[CoeditConsumer]:
+        """The local sockets an ``access.recheck`` is about: one person's, or a project's."""
+        user, project = message.get("user"), message.get("project")
+        return [
+            consumer
+            for room in list(self.rooms.values())
+            for consumer in list(room.sockets)
+            if (user is not None and consumer.user_id == user)
+            or (project is not None and room.project_id == project)
+        ]
+
+    def recheck(self, consumers: list[CoeditConsumer]) -> None:
+        """Hold ``consumers`` at once (whatever this process relays after the change waits),
+        then let each check itself in the background, so the relay goes on for the others."""
+        for consumer in consumers:
+            consumer.hold()
+        if not consumers:
+            return
+        task = asyncio.get_running_loop().create_task(self._recheck_all(consumers))
+        self.rechecks.add(task)
+        task.add_done_callback(self.rechecks.discard)
+
+    async def _recheck_all(self, consumers: list[CoeditConsumer]) -> None:
+        for consumer in consumers:
+            await consumer.recheck()
+
+    async def _rechecks(self) -> None:
+        """Every socket checks itself again at the change of the local day (terms end by
+        date) and at the latest every ``LIVE_RECHECK_SECONDS`` (sessions expire unwritten)."""
+        day = timezone.localdate()
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(min(RECHECK_TICK, settings.LIVE_RECHECK_SECONDS))
+            today = timezone.localdate()
+            if today == day and time.monotonic() - last < settings.LIVE_RECHECK_SECONDS:
                 continue
-            for consumer in list(room.sockets):
-                await consumer.recheck()
+            day, last = today, time.monotonic()
+            self.recheck(
+                [consumer for room in list(self.rooms.values()) for consumer in room.sockets]
+            )
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -19,6 +19,7 @@ from pycrdt import Doc, Text
 
 from projects.models import Result, ResultCoeditState
 from workspace.events import group_name, send_event_on_commit
+from workspace.limits import LONG_TEXT_MAX
 from workspace.models import User
 
 TEXT = "body"  # the name of the shared text, as the browser's ydoc.getText("body")
@@ -172,7 +173,10 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
         row = ResultCoeditState.objects.select_for_update().filter(pk=result_id).first()
         if row is None:
             return None
-        body = text_of(bytes(row.state))
+        # The rooms keep the text within the limit; a state merged from two processes at the
+        # very moment both reached it may still hold more, which the save trims (the room
+        # then receives the trim as a diff, like any save through the form).
+        body = text_of(bytes(row.state))[:LONG_TEXT_MAX]
         if body == result.body:
             return None
         authors = list(User.objects.filter(pk__in=row.authors))

@@ -330,7 +330,7 @@ async def test_refusals_close_with_their_codes():
     outsider = (b"cookie", await cookie(w["outsider"]))
     assert await refused_with(socket_for(w, ORIGIN, outsider)) == 4403
     editor = (b"cookie", await cookie(w["editor"]))
-    assert await refused_with(socket_for(w, ORIGIN, editor, result_id=999_999)) == 4404
+    assert await refused_with(socket_for(w, ORIGIN, editor, result_id=999_999)) == 4403
     foreign = socket_for(w, (b"origin", b"https://boese.example"), editor)
     ok, _ = await foreign.connect()
     assert not ok, "a foreign Origin is refused at the handshake"
