@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from projects.permissions import (
     visible_templates,
 )
 from workspace.diff import diff_texts
+from workspace.files import protected_file_response
 from workspace.forms import form_errors_from
 from workspace.hooks import sections_for
 
@@ -600,11 +601,7 @@ def attachment_upload(request: HttpRequest, result_id: int, **owner) -> HttpResp
 @require_GET
 def attachment_download(
     request: HttpRequest, result_id: int, attachment_id: int, **owner
-) -> FileResponse:
+) -> HttpResponse:
     result, _access = _get(request, result_id, owner)
     attachment = get_object_or_404(ResultAttachment, pk=attachment_id, result=result)
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(attachment.file, filename=attachment.name)

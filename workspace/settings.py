@@ -289,6 +289,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Behind deploy/nginx: uploads leave through X-Accel-Redirect after the permission check
+# (workspace/files.py), so no worker is tied up sending them.
+SENDFILE_NGINX = env.bool("SENDFILE_NGINX", default=False)
 # Tests never fetch static files in-process; scanning them for every test client is slow.
 SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +29,7 @@ from network.newsletter.permissions import (
 )
 from network.newsletter.tokens import Outcome
 from workspace.access import LoginRequired
+from workspace.files import protected_file_response
 from workspace.permissions import is_network_member, is_network_office
 
 
@@ -154,7 +155,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 
 @require_GET
-def item_image(request: HttpRequest, item_id: int) -> FileResponse:
+def item_image(request: HttpRequest, item_id: int) -> HttpResponse:
     item = (
         services.NewsItem.objects.select_related("issue")
         .filter(pk=item_id)
@@ -165,7 +166,12 @@ def item_image(request: HttpRequest, item_id: int) -> FileResponse:
         if item is not None and not request.user.is_authenticated:
             raise LoginRequired
         raise Http404
-    response = FileResponse(item.image.open("rb"), content_type=item.image_content_type)
+    response = protected_file_response(
+        item.image,
+        filename=item.image.name.rsplit("/", 1)[-1],
+        content_type=item.image_content_type,
+        download=False,
+    )
     public = item.issue_id is not None and item.issue.is_published
     response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
     return response

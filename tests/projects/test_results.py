@@ -282,3 +282,30 @@ def test_versions_written_as_draft_stay_with_the_team(
     assert as_user(outsider).get(f"{base}/vergleich/?von=2&zu=3").status_code == 400
     team_page = as_user(coordinator).get(f"{base}/versionen/")
     assert [v.revision for v in team_page.context["versions"]] == [3, 2, 1]
+
+
+def test_behind_nginx_an_attachment_leaves_through_x_accel_redirect(
+    as_user, result, editor, outsider, settings, tmp_path
+):
+    """With SENDFILE_NGINX the app checks and nginx sends: the answer names the file's
+    protected location and carries no content; who may not see it still gets 404."""
+    from urllib.parse import quote
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.SENDFILE_NGINX = True
+    base = f"/leitprojekte/{result.project.slug}/ergebnisse/{result.pk}"
+    upload = SimpleUploadedFile("Prüfliste.pdf", b"%PDF-1.4 Inhalt", content_type="application/pdf")
+    as_user(editor).post(f"{base}/anhaenge/", {"file": upload})
+    attachment = result.attachments.get()
+    download = as_user(editor).get(f"{base}/anhaenge/{attachment.pk}/")
+    assert download.status_code == 200
+    # Percent-encoded, as nginx decodes the URI it is handed.
+    assert download["X-Accel-Redirect"] == "/_geschuetzt/" + quote(attachment.file.name)
+    assert "Pr%C3%BCfliste" in download["X-Accel-Redirect"]
+    assert download.content == b""
+    assert download["Content-Disposition"] == "attachment; filename*=UTF-8''Pr%C3%BCfliste.pdf"
+    assert download["Cache-Control"] == "private, no-store"
+    refused = as_user(outsider).get(f"{base}/anhaenge/{attachment.pk}/")
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
