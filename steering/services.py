@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -43,6 +42,7 @@ from steering.permissions import (
     can_draft,
     is_committee,
 )
+from workspace import mail
 from workspace.events import group_name, recheck_user_on_commit, send_event_on_commit
 from workspace.models import Membership, Municipality, User
 from workspace.permissions import is_network_office
@@ -384,15 +384,15 @@ def meeting_invite(*, by: User, meeting: Meeting, notify: bool = True) -> int:
             "steering/mail/invitation.txt",
             {"meeting": meeting, "items": items, "seat": seat, "link": link},
         )
-        mail = EmailMessage(
+        message = mail.build(
             subject=_("Einladung: %(title)s") % {"title": meeting.title},
             body=body,
             to=[seat.person.email],
         )
-        mail.attach("sitzung.ics", calendar, "text/calendar; method=REQUEST")
-        mails.append(mail)
-    if notify and mails:
-        transaction.on_commit(lambda: get_connection().send_messages(mails))
+        message.attach("sitzung.ics", calendar, "text/calendar; method=REQUEST")
+        mails.append(message)
+    if notify:
+        mail.send_on_commit(*mails)
     _meeting_event(meeting, "meeting.state", _("Die Einladung ist verschickt."))
     return len(mails)
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from workspace.models import Cohort, Membership, Municipality, Topic, User
+from workspace.mail import outgoing_mail_resend
+from workspace.models import Cohort, Membership, Municipality, OutgoingMail, Topic, User
 from workspace.personal_data import person_erase
 
 admin.site.site_header = _("Klassenraum – Verwaltung")
@@ -63,3 +64,25 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "municipality")
     search_fields = ("user__username", "user__display_name", "municipality__name")
     autocomplete_fields = ["user", "municipality"]
+
+
+@admin.action(description=_("Erneut versuchen"))
+def resend_mails(modeladmin, request, queryset) -> None:
+    for outgoing in queryset.filter(state=OutgoingMail.State.FAILED):
+        outgoing_mail_resend(outgoing=outgoing)
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The outbox: read only; the worker sends, the office may only ask for another round."""
+
+    list_display = ("subject", "recipients", "state", "attempts", "next_attempt_at", "created_at")
+    list_filter = ("state",)
+    search_fields = ("subject", "recipients")
+    actions = [resend_mails]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workspace import mail
 from workspace.models import BarrierReport, LegalPage, User
 from workspace.permissions import NETWORK_OFFICE_GROUP, is_network_office
 
@@ -183,19 +182,15 @@ def barrier_report(
     )
     report.full_clean()
     report.save()
-    mail = EmailMessage(
-        subject=_("Barriere gemeldet: %(page)s") % {"page": report.page or _("ohne Seitenangabe")},
-        body=render_to_string("workspace/mail/barrier_report.txt", {"report": report}),
-        to=_office_addresses(),
-        reply_to=[report.email] if report.email else None,
+    # The office also finds the report in the administration; the mail is retried until
+    # it goes out (workspace.mail).
+    mail.send_on_commit(
+        mail.build(
+            subject=_("Barriere gemeldet: %(page)s")
+            % {"page": report.page or _("ohne Seitenangabe")},
+            body=render_to_string("workspace/mail/barrier_report.txt", {"report": report}),
+            to=_office_addresses(),
+            reply_to=[report.email] if report.email else None,
+        )
     )
-
-    def deliver() -> None:
-        try:
-            mail.send()
-        except (OSError, SMTPException):
-            # The report is stored; the office also finds it in the administration.
-            logger.exception("Meldung einer Barriere %s nicht verschickt", report.pk)
-
-    transaction.on_commit(deliver)
     return report

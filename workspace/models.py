@@ -451,3 +451,43 @@ class NotificationDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.frequency} {self.period_start}"
+
+
+# --- mails that could not go out at once (workspace/mail.py) ------------------------------
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def for_office(self) -> OutgoingMailQuerySet:
+        """What the office should know about: mails still waiting and those given up."""
+        return self.exclude(state=OutgoingMail.State.SENT)
+
+
+class OutgoingMail(models.Model):
+    """A mail whose first attempt failed: the background worker tries it again with growing
+    waits (``MAIL_RETRY_DELAYS``); one that never goes out stays listed for the office."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Wartet auf einen neuen Versuch")
+        SENT = "sent", _("Verschickt")
+        FAILED = "failed", _("Nicht zustellbar")
+
+    created_at = models.DateTimeField(_("Erstellt am"), default=timezone.now)
+    subject = models.TextField(_("Betreff"))
+    recipients = models.TextField(_("Empfänger"))
+    # Everything needed to build the same mail again (workspace.mail.record / rebuild).
+    message = models.JSONField(_("Nachricht"))
+    state = models.CharField(_("Stand"), max_length=10, choices=State, default=State.WAITING)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    next_attempt_at = models.DateTimeField(_("Nächster Versuch"), null=True, blank=True)
+    last_error = models.TextField(_("Letzter Fehler"), blank=True)
+    sent_at = models.DateTimeField(_("Verschickt am"), null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Mail im Postausgang")
+        verbose_name_plural = _("Postausgang")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from workspace import mail
 from workspace.events import group_name, send_event_on_commit
 from workspace.hooks import visibility_rules
 from workspace.models import (
@@ -290,8 +291,8 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
 
 
-def _message(user: User, *, subject: str, body: str, unsubscribe: str) -> EmailMessage:
-    return EmailMessage(
+def _message(user: User, *, subject: str, body: str, unsubscribe: str) -> mail.Mail:
+    return mail.build(
         subject=subject,
         body=body,
         to=[user.email],
@@ -310,7 +311,7 @@ def _language(user: User) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 
-def notification_mail(notification: Notification) -> EmailMessage:
+def notification_mail(notification: Notification) -> mail.Mail:
     user = notification.recipient
     with translation.override(_language(user)):
         unsubscribe = unsubscribe_url(user, notification.kind)
@@ -437,16 +438,16 @@ def digest_send(*, user: User, frequency: str, period_start: datetime.date) -> b
                 if frequency == Frequency.DAILY
                 else _("Klassenraum: %(n)s Benachrichtigungen der Woche ab %(day)s")
             ) % {"n": len(items), "day": period_start.strftime("%d.%m.%Y")}
-            mail = _message(
+            message = _message(
                 user,
                 subject=subject,
                 body=render_to_string("workspace/notifications_digest.txt", context),
                 unsubscribe=unsubscribe,
             )
-        mail.extra_headers["Message-ID"] = (
+        message.extra_headers["Message-ID"] = (
             f"<digest-{user.pk}-{frequency}-{period_start.isoformat()}@{_mail_domain()}>"
         )
-        mail.send()
+        mail.send_or_raise(message)
         return True
 
 

@@ -4,6 +4,7 @@ Every variable is optional: without any, the embedded default runs (SQLite in WA
 in-memory channel layer, mail to the console). A bad value fails loudly at start.
 """
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -198,6 +199,16 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# workspace/mail.py: a request never waits longer than this on a mail server that hangs; a
+# mail that fails is tried again by the worker after each of these waits (seconds), then
+# listed for the office ("Postausgang").
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+MAIL_RETRY_DELAYS = [
+    int(seconds)
+    for seconds in env.list("MAIL_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])
+]
+if any(seconds < 0 for seconds in MAIL_RETRY_DELAYS):
+    raise ImproperlyConfigured("MAIL_RETRY_DELAYS sind Sekunden, keine negativen Zahlen.")
 
 # --- Background work ----------------------------------------------------------------------
 # Tasks wait in the database, so the embedded default needs no extra service; `make run`
@@ -260,7 +271,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# Who the client is (workspace/clients.py): the peer of the connection, or, only when that
+# peer is one of the TRUSTED_PROXIES (addresses or networks, with BEHIND_PROXY=1), the
+# address it forwarded. Nobody is trusted by default.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXIES and not BEHIND_PROXY:
+    raise ImproperlyConfigured("TRUSTED_PROXIES gilt nur mit BEHIND_PROXY=1.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: „{_proxy}“ ist keine IP-Adresse und kein Netz."
+        ) from _error
+AXES_CLIENT_IP_CALLABLE = "workspace.clients.client_address"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -57,6 +57,8 @@ urlpatterns = [
     path("diskussion/", include("network.discussion.urls")),  # NOTIFY
     path("suche/", search_page, name="search"),  # SEARCH
     path("healthz", views.healthz, name="healthz"),
+    path("postausgang/", views.outbox, name="outbox"),
+    path("postausgang/<int:pk>/erneut-senden/", views.outbox_resend, name="outbox-resend"),
     *[
         path(f"{kind}/", views.legal, {"kind": kind}, name=f"legal-{kind}")
         for kind in LegalPage.Kind.values

@@ -9,12 +9,14 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from workspace import legal as legal_pages
-from workspace import selectors, services
+from workspace import mail, selectors, services
 from workspace.access import LoginRequired
 from workspace.forms import (
     BarrierReportForm,
@@ -33,7 +35,7 @@ from workspace.forms import (
     form_errors_from,
 )
 from workspace.hooks import sections_for
-from workspace.models import LegalPage, Municipality
+from workspace.models import LegalPage, Municipality, OutgoingMail
 from workspace.permissions import is_network_office, may_manage_staff
 from workspace.personal_data import personal_data_export
 
@@ -292,12 +294,64 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": overall, **parts}, status=status)
 
 
+class _PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, sending through ``workspace.mail``: a mail server that is down delays
+    the link (the worker tries again), it is never dropped with only a log line."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        mail.send(
+            mail.build(
+                subject=render_to_string(subject_template_name, context),
+                body=render_to_string(email_template_name, context),
+                html=render_to_string(html_email_template_name, context)
+                if html_email_template_name
+                else None,
+                to=[to_email],
+                from_email=from_email,
+            )
+        )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset flow, with absolute links built from ``SITE_URL`` (not the Host header)."""
 
+    form_class = _PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
     @property
     def extra_email_context(self) -> dict:
         return {"site_url": settings.SITE_URL}
+
+
+def _office_only(request: HttpRequest) -> None:
+    if not request.user.is_authenticated:
+        raise LoginRequired
+    if not is_network_office(request.user):
+        raise PermissionDenied(_("Den Postausgang sieht die Geschäftsstelle."))
+
+
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Mails that did not go out at once: waiting for the worker, or given up."""
+    _office_only(request)
+    return render(
+        request, "workspace/outbox.html", {"mails": OutgoingMail.objects.for_office()[:500]}
+    )
+
+
+@require_http_methods(["POST"])
+def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    _office_only(request)
+    outgoing = get_object_or_404(OutgoingMail, pk=pk)
+    mail.outgoing_mail_resend(outgoing=outgoing)
+    messages.success(request, _("Die Mail wird erneut versucht."))
+    return redirect("outbox")

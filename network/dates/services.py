@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +25,7 @@ from network.dates.models import (
     new_feed_token,
 )
 from network.dates.permissions import NOT_MEMBER, NOT_OFFICE, can_manage, can_register
+from workspace import mail
 from workspace.models import Municipality, Topic, User
 
 logger = logging.getLogger(__name__)
@@ -43,15 +43,14 @@ def _office_only(by: User) -> None:
         raise ValidationError(NOT_OFFICE)
 
 
-def _mail(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+def _mail(*, to: str, subject: str, template: str, context: dict) -> mail.Mail:
     context = {**context, "site_url": settings.SITE_URL}
-    mail = EmailMultiAlternatives(
+    return mail.build(
         subject=subject,
         body=render_to_string(f"dates/mail/{template}.txt", context),
+        html=render_to_string(f"dates/mail/{template}.html", context),
         to=[to],
     )
-    mail.attach_alternative(render_to_string(f"dates/mail/{template}.html", context), "text/html")
-    return mail
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -232,8 +231,7 @@ def _notify_moved_up(moved: list[Registration]) -> None:
         for r in moved
         if r.user.email
     ]
-    if mails:
-        transaction.on_commit(lambda: get_connection().send_messages(mails))
+    mail.send_on_commit(*mails)
 
 
 @transaction.atomic
@@ -282,14 +280,14 @@ def reminders_send(*, appointment_id: int, now: datetime.datetime | None = None)
         ).update(reminded_at=now)
         if not stamped or not registration.user.email:
             continue
-        mail = _mail(
+        message = _mail(
             to=registration.user.email,
             subject=_("Morgen: %(title)s") % {"title": appointment.title},
             template="reminder",
             context={"registration": registration, "appointment": appointment},
         )
         try:
-            mail.send()
+            mail.send_or_raise(message)
         except Exception:
             # Not sent: take the stamp back, so the next run tries again.
             Registration.objects.filter(pk=registration.pk, reminded_at=now).update(

@@ -31,6 +31,7 @@ from network.dates.permissions import (
     require_office,
     user_for_feed_token,
 )
+from workspace.clients import client_address
 from workspace.forms import form_errors_from
 
 
@@ -258,7 +259,7 @@ def _fingerprint(data: dict) -> str:
 
 def _sender_hash(request: HttpRequest) -> str:
     """A keyed hash of the sender's address: enough to count, nothing to store about a person."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return salted_hmac("network.dates.sender", address).hexdigest() if address else ""
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -19,12 +16,11 @@ from django.utils.translation import gettext as _
 from network.joining.models import CONSENT_VERSION, Invitation, JoinRequest
 from network.joining.permissions import may_invite
 from network.joining.region import DISTRICT_OF, GEMEINDEN
+from workspace import mail
 from workspace import services as core
 from workspace.models import Cohort, Membership, Municipality, User
 from workspace.permissions import is_network_office
 from workspace.text import german_slugify
-
-logger = logging.getLogger(__name__)
 
 
 class InvitationUnusable(Exception):  # noqa: N818 – named for what the visitor is told
@@ -38,23 +34,16 @@ class InvitationUnusable(Exception):  # noqa: N818 – named for what the visito
 # --- Mail ---------------------------------------------------------------------------------
 
 
-def _mail(template: str, *, to: str, context: dict) -> EmailMessage:
+def _mail(template: str, *, to: str, context: dict) -> mail.Mail:
     subject = render_to_string(f"joining/mail/{template}_subject.txt", context)
     body = render_to_string(f"joining/mail/{template}.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[to])
+    return mail.build(subject=subject, body=body, to=[to])
 
 
-def _send_after_commit(mail: EmailMessage) -> None:
-    """Send once the decision is stored; a mail server that is down is logged, not fatal —
-    the invitation stays pending and can be sent again from its page."""
-
-    def deliver() -> None:
-        try:
-            mail.send()
-        except (OSError, SMTPException):
-            logger.exception("Mail an %s konnte nicht verschickt werden", mail.to)
-
-    transaction.on_commit(deliver)
+def _send_after_commit(message: mail.Mail) -> None:
+    """Send once the decision is stored; a mail server that is down delays the mail, it is
+    tried again by the worker (workspace.mail)."""
+    mail.send_on_commit(message)
 
 
 def _link(path: str) -> str:

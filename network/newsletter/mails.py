@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from network.newsletter import tokens
 from network.newsletter.consent import consent_text
 from network.newsletter.models import Issue, NewsItem, Subscriber
+from workspace import mail
 
 # Stands in the rendered issue for the personal unsubscribe link (letters only, so neither
 # HTML escaping nor line wrapping can change it).
@@ -39,7 +39,7 @@ def _mail_domain() -> str:
     return address.rpartition("@")[2] or "klassenraum.invalid"
 
 
-def confirmation_mail(subscriber: Subscriber, secret: str) -> EmailMessage:
+def confirmation_mail(subscriber: Subscriber, secret: str) -> mail.Mail:
     """The double opt-in mail: the link and nothing else (no advertising, as the law asks)."""
     with translation.override(settings.LANGUAGE_CODE):
         link = absolute(reverse("newsletter:confirm", kwargs={"token": secret}))
@@ -51,7 +51,7 @@ def confirmation_mail(subscriber: Subscriber, secret: str) -> EmailMessage:
                 "consent": consent_text(subscriber.consent_version),
             },
         )
-        return EmailMessage(
+        return mail.build(
             subject=_("Bitte bestätigen Sie Ihre Anmeldung zur Schülerzeitung"),
             body=body,
             to=[subscriber.email],
@@ -103,7 +103,7 @@ class IssueMail:
 
     def for_subscriber(
         self, subscriber: Subscriber, *, delivery_id: int | None = None
-    ) -> EmailMultiAlternatives:
+    ) -> mail.Mail:
         unsubscribe = unsubscribe_url(subscriber)
         text, html = self.personal(unsubscribe)
         headers = {
@@ -121,8 +121,6 @@ class IssueMail:
             headers["Message-ID"] = (
                 f"<schuelerzeitung-{self.issue.pk}-{delivery_id}@{_mail_domain()}>"
             )
-        mail = EmailMultiAlternatives(
-            subject=self.subject, body=text, to=[subscriber.email], headers=headers
+        return mail.build(
+            subject=self.subject, body=text, html=html, to=[subscriber.email], headers=headers
         )
-        mail.attach_alternative(html, "text/html")
-        return mail

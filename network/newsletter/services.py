@@ -41,6 +41,7 @@ from network.newsletter import mails, tokens
 from network.newsletter.consent import CONSENT_VERSION
 from network.newsletter.models import Delivery, Issue, NewsItem, Subscriber, SubscriptionLog
 from network.newsletter.tokens import Outcome
+from workspace import mail
 from workspace.models import Municipality, User
 from workspace.permissions import is_network_member, is_network_office
 
@@ -112,8 +113,7 @@ def subscription_request(*, email: str, consent: bool) -> Subscriber | None:
     subscriber.confirm_token_used_at = None
     subscriber.save()
     _log(subscriber, SubscriptionLog.Action.SIGNUP, via="website")
-    mail = mails.confirmation_mail(subscriber, secret)
-    transaction.on_commit(mail.send)
+    mail.send_on_commit(mails.confirmation_mail(subscriber, secret))
     return subscriber
 
 
@@ -575,9 +575,9 @@ def issue_send_batch(*, issue_id: int, runner: str) -> str:
                 return "lease lost"
             if delivery is None:
                 break
-            mail = rendered.for_subscriber(delivery.subscriber, delivery_id=delivery.pk)
+            message = rendered.for_subscriber(delivery.subscriber, delivery_id=delivery.pk)
             try:
-                connection.send_messages([mail])
+                connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused as error:
                 done = _Outcome(delivery, Delivery.State.FAILED, str(error))
             except smtplib.SMTPResponseException as error:
