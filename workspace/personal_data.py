@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from workspace.events import recheck_user_on_commit
+from workspace.search_index import update_rows
 
 # How erasure treats a personal field.
 PSEUDONYM = "pseudonym"  # replaced by the person's pseudonym (names)
@@ -211,8 +212,8 @@ def _erase_rows(classification: Classification, rows: models.QuerySet, pseudonym
             changes[name] = _blank_value(model_field)
     if changes:
         # Erasure is the one place that rewrites history rows in bulk: a new version would
-        # keep the old name in the row before it.
-        rows.update(**changes)
+        # keep the old name in the row before it. The search index follows (a speaker's name).
+        update_rows(rows, **changes)
 
 
 @transaction.atomic
