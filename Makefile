@@ -9,8 +9,12 @@ CHROMIUM ?= /usr/bin/chromium
 # Tests run in two processes (pytest-xdist): each has its own test database, demo server and
 # channel-layer prefix. WORKERS=0 runs them in one.
 WORKERS ?= 2
+# uvicorn believes X-Forwarded-For only from the app's TRUSTED_PROXIES (workspace/clients.py),
+# and without any from nobody: its default (127.0.0.1) would let every local request choose
+# the address the login lock counts.
+UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(strip $(TRUSTED_PROXIES))',--no-proxy-headers)
 
-.PHONY: run test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench clean
+.PHONY: run serve test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench clean
 
 # --- installation -------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -55,7 +59,13 @@ run: install
 	@# One foreground process group: Ctrl-C stops the server and the background worker together.
 	trap 'kill 0' EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' --interval 2 & \
-	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws-per-message-deflate false
+	  $(VENV)/bin/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws-per-message-deflate false $(UVICORN_PROXY)
+
+# The production topology on this machine: nginx (TLS) in front of gunicorn, two uvicorn
+# processes for /ws/ and the worker, on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+# NODES=2 starts a second app node behind the same nginx. See deploy/serve.py.
+serve: install
+	$(PY) deploy/serve.py
 
 test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)
