@@ -52,6 +52,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from projects.models import Result  # noqa: E402
+from workspace.clients import uvicorn_proxy_args  # noqa: E402
 from workspace.models import User  # noqa: E402
 
 
@@ -65,7 +66,8 @@ def start(env: dict) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "workspace.asgi:application", "--port", str(port),
-         "--lifespan", "off", "--log-level", "warning", "--ws-per-message-deflate", "false"],
+         "--lifespan", "off", "--log-level", "warning", "--ws-per-message-deflate", "false",
+         *uvicorn_proxy_args(env.get("TRUSTED_PROXIES", ""))],
         cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=(TMP / f"server-{port}.log").open("w"),
     )  # fmt: skip

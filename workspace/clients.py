@@ -86,3 +86,13 @@ def scope_client_address(scope: dict) -> str:
         if name.lower() == b"x-forwarded-for"
     ]
     return client_from(client[0] or "", forwarded)
+
+
+def uvicorn_proxy_args(trusted_proxies: str) -> list[str]:
+    """uvicorn's command-line flags for ``TRUSTED_PROXIES`` as the environment holds it (comma
+    separated). uvicorn by default believes X-Forwarded-For from 127.0.0.1 and replaces the
+    client before Django sees it; so it believes exactly the app's proxies, or none."""
+    proxies = ",".join(p.strip() for p in trusted_proxies.split(",") if p.strip())
+    if not proxies:
+        return ["--no-proxy-headers"]
+    return ["--proxy-headers", "--forwarded-allow-ips", proxies]

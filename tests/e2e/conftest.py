@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from workspace.clients import uvicorn_proxy_args
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,6 +105,8 @@ def start_server(env: dict[str, str], log: Path) -> Server:
                 str(port),
                 "--lifespan",
                 "off",
+                # As `make run`: forwarded headers only from the app's trusted proxies.
+                *uvicorn_proxy_args(env.get("TRUSTED_PROXIES", "")),
             ],
             cwd=ROOT,
             env=env,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from workspace.clients import uvicorn_proxy_args
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -75,6 +77,7 @@ def test_database_unreachable_answers_503_from_the_real_server(tmp_path):
             "off",
             "--log-level",
             "warning",
+            *uvicorn_proxy_args(env.get("TRUSTED_PROXIES", "")),
         ],
         cwd=ROOT,
         env=env,
