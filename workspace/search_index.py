@@ -122,8 +122,8 @@ def parse(q: str) -> Query:
             break
         negated = bool(negated_quote) or bare.startswith("-")
         text = quoted if quoted or negated_quote else bare.lstrip("-")
-        if not quoted and not negated and text.lower() == "or" and groups:
-            pending_or = True
+        if not quoted and not negated and text.lower() == "or":
+            pending_or = bool(groups)  # "or" with nothing before it is no word either
             continue
         found = stems(text)[:words_left]
         if not found:
