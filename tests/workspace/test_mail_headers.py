@@ -189,3 +189,24 @@ def test_a_mail_built_by_django_is_cleaned_too(smtp):
     foreign = EmailMessage(subject="Hallo\u2028Welt", body="Text", to=["a@example.org"])
     assert mail.send(foreign) == 1
     assert _parsed(smtp.messages[0])["Subject"] == "Hallo Welt"
+
+
+@pytest.mark.parametrize("kind", ["CRLF", "U+2028"])
+def test_newsletter_issue_sent_in_batches_has_single_line_headers(
+    settings, tmp_path, smtp, office, editor, kind
+):
+    """The newsletter keeps its own crash-safe delivery rows; its mails are built here too."""
+    from network.newsletter import services as newsletter
+    from tests.newsletter.conftest import confirmed
+    from tests.newsletter.test_issues import _compose, run_worker
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    issue = _compose(office, editor, title=f"Herbstausgabe{BREAKS[kind]}{INJECTED}")
+    readers = confirmed(2)
+    newsletter.issue_send(issue=issue, by=office)
+    run_worker()
+    assert sorted(e.rcpt_tos[0] for e in smtp.messages) == sorted(r.email for r in readers)
+    for envelope in smtp.messages:
+        _assert_clean(envelope, recipients=envelope.rcpt_tos)
+        # (leading blank: how a folded encoded word parses)
+        assert _parsed(envelope)["Subject"].strip() == f"Schülerzeitung: Herbstausgabe {INJECTED}"
