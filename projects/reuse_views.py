@@ -261,7 +261,10 @@ def copy_status(request: HttpRequest, municipality: str, result_id: int) -> Http
         services.adoption_set_status(adoption=adoption, by=request.user, **form.cleaned_data)
         messages.success(request, _("Der Stand der Nachnutzung ist gespeichert."))
     else:
-        messages.error(request, _("Bitte wählen Sie einen der angebotenen Stände."))
+        if form.has_error("status"):
+            messages.error(request, _("Bitte wählen Sie einen der angebotenen Stände."))
+        for error in form.errors.get("experience", []):
+            messages.error(request, error)
     return redirect(copy)
 
 
@@ -373,6 +376,9 @@ def offer_decline(request: HttpRequest, template_id: int, offer_id: int) -> Http
                 request, _("Das Angebot ist abgelehnt; die Kommune sieht Ihre Begründung.")
             )
             return redirect(template)
-    else:
+    elif form.has_error("note", "required"):
         messages.error(request, _("Bitte sagen Sie der Kommune kurz, warum."))
+    else:
+        for error in form.errors["note"]:
+            messages.error(request, error)
     return redirect("templates:offer", template_id=template.pk, offer_id=offer.pk)

@@ -254,8 +254,11 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             _messages_from(request, error)
         else:
             messages.success(request, _("Das Protokoll ist genehmigt."))
-    else:
+    elif form.has_error("minutes", "required"):
         messages.error(request, _("Bitte geben Sie das Protokoll ein."))
+    else:
+        for error in form.errors["minutes"]:
+            messages.error(request, error)
     return redirect(meeting)
 
 

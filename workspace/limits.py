@@ -91,6 +91,9 @@ TEXT_LIMITS: dict[str, int] = {
 SYSTEM_TEXTS: frozenset[str] = frozenset(
     {
         "workspace.Notification.detail",
+        "workspace.OutgoingMail.recipients",
+        "workspace.OutgoingMail.subject",
+        "workspace.OutgoingMail.last_error",
         "newsletter.Delivery.error",
     }
 )

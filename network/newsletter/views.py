@@ -280,9 +280,13 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 def _review(request: HttpRequest, item_id: int, service, success: str) -> HttpResponse:
     item = get_item_for(request.user, item_id, edit=True)
     form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A note over its limit or with control characters: said, and nothing is decided.
+        for error in form.errors["note"]:
+            messages.error(request, error)
+        return redirect(item)
     try:
-        service(item=item, by=request.user, note=note)
+        service(item=item, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
         _messages_from(request, error)
     else:
