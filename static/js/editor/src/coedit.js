@@ -9,7 +9,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import { EditorView, keymap, drawSelection } from "@codemirror/view";
-import { EditorState } from "@codemirror/state";
+import { Compartment, EditorState } from "@codemirror/state";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
 import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
@@ -18,8 +18,10 @@ import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 const SYNC = 0;
 const AWARENESS = 1;
 const CONTROL = 100;
-// Refusals the server gives after accepting: retrying cannot help.
-const FINAL = { 4401: "Unauthenticated", 4403: "Forbidden", 4404: "Unknown" };
+// Refusals the server gives after accepting, also when access ends while the socket is open
+// (after a "revoked" control message saying why): retrying cannot help, so the provider stops.
+// Other closes (4400 garbage, 4429 too fast, 1009 too big, a restart) are retried.
+const FINAL = { 4401: "Unauthenticated", 4403: "Forbidden" };
 
 /** A y-protocols provider over one websocket, with reconnects and our control messages. */
 class Provider {
@@ -80,7 +82,7 @@ class Provider {
       );
       awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
       if (FINAL[event.code]) {
-        this.stopped = true;
+        this.stop();
         this.handlers.status(FINAL[event.code]);
         return;
       }
@@ -89,6 +91,12 @@ class Provider {
       window.setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 8000);
     };
+  }
+
+  /** No more reconnects: access is gone, or the person was told why already. */
+  stop() {
+    this.stopped = true;
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) this.socket.close();
   }
 
   send(type, write) {
@@ -155,6 +163,9 @@ function start(root) {
 
   let canEdit = true;
   let ready = false;
+  // Set when the server said why it ends the session: its words win over the page's fallback.
+  let reason = "";
+  const editable = new Compartment();
   const view = new EditorView({
     parent: mount,
     state: EditorState.create({
@@ -172,12 +183,19 @@ function start(root) {
           role: "textbox",
         }),
         yCollab(ytext, awareness, { undoManager }),
+        editable.of([]),
       ],
     }),
   });
 
   const say = (message) => {
     status.textContent = message;
+  };
+  const readOnly = () => {
+    view.dispatch({
+      effects: editable.reconfigure([EditorView.editable.of(false), EditorState.readOnly.of(true)]),
+    });
+    saveButton.disabled = true;
   };
   let pendingSave = null;
   const provider = new Provider(root.dataset.coeditUrl, doc, awareness, {
@@ -186,10 +204,8 @@ function start(root) {
       ready = false;
       if (kind === "Reconnecting") say(text("Reconnecting"));
       else {
-        say(text(kind));
-        view.dispatch({ effects: [] });
-        view.contentDOM.setAttribute("contenteditable", "false");
-        saveButton.disabled = true;
+        say(reason || text(kind));
+        readOnly();
       }
     },
     control(message) {
@@ -199,10 +215,22 @@ function start(root) {
         ready = true;
         say(text("Connected"));
         if (!canEdit) {
-          view.contentDOM.setAttribute("contenteditable", "false");
+          readOnly();
           saveButton.hidden = true;
           say(text("Readonly"));
         }
+      } else if (message.event === "revoked") {
+        reason = message.text || "";
+        provider.stop();
+        readOnly();
+        say(reason);
+      } else if (message.event === "readonly") {
+        canEdit = false;
+        readOnly();
+        saveButton.hidden = true;
+        say(message.text || text("Readonly"));
+      } else if (message.event === "limit") {
+        say(message.text || text("Limit"));
       } else if (message.event === "version") {
         // A version the room wrote changed only the text, which lives here anyway.
         if (baseRevision && Number(baseRevision.value) < message.revision) {
