@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
@@ -296,6 +296,11 @@ def index_objects(model: type[Model], pks: Iterable[int]) -> None:
     pks = list(pks)
     if not enabled() or not pks:
         return
+    with transaction.atomic():  # one transaction, not one per row written
+        _index_objects(model, pks)
+
+
+def _index_objects(model: type[Model], pks: list[int]) -> None:
     for document in _documents.values():
         if document.model is model:
             objects = model._default_manager.filter(pk__in=pks)
@@ -327,6 +332,11 @@ def rebuild() -> int:
     """Empty the index and index every object of every document; returns the rows written."""
     if not enabled():
         return 0
+    with transaction.atomic():  # one transaction, not one per row written; never half empty
+        return _rebuild()
+
+
+def _rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 – a constant
     written = 0

@@ -6,7 +6,6 @@ PostgreSQL, which searches the columns themselves, there is nothing to rebuild.
 """
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workspace import search_index
@@ -19,8 +18,7 @@ class Command(BaseCommand):
         if not search_index.enabled():
             self.stdout.write(_("PostgreSQL durchsucht die Texte selbst: nichts zu tun."))
             return
-        with transaction.atomic():
-            written = search_index.rebuild()
+        written = search_index.rebuild()
         self.stdout.write(
             self.style.SUCCESS(_("Suchindex neu aufgebaut: %(n)d Einträge.") % {"n": written})
         )
