@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pycrdt import YSyncMessageType
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from projects.coedit import protocol
 from projects.coedit.services import doc_from
@@ -510,3 +511,85 @@ def test_two_processes_firing_the_same_rule_write_one_version(own_server, result
     assert "Version speichern" in requested_reason, final["reasons"]
     # One process wrote the row, the other found nothing left to save.
     assert sorted(saved, key=lambda r: r is None) == [before + 2, None], saved
+
+
+# --- issue 20: a socket closed for lost access -----------------------------------------------
+
+_CREATE_TESTED = """
+import json
+from django.contrib.auth import get_user_model
+from projects import services
+from projects.models import LeadProject
+by = get_user_model().objects.get(username={by!r})
+project = LeadProject.objects.get(slug={project!r})
+result = services.result_create(
+    project=project, by=by, title={title!r}, body="Erprobt.", maturity="tested"
+)
+print(json.dumps({{"path": result.get_absolute_url(), "id": result.pk}}))
+"""
+_BACK_TO_DRAFT = """
+from django.contrib.auth import get_user_model
+from projects import services
+from projects.models import Result
+result = Result.objects.get(pk={pk})
+by = get_user_model().objects.get(username={by!r})
+services.result_update(result=result, by=by, base_revision=result.revision, maturity="draft")
+"""
+OUTSIDER = "kommune-brilon"
+
+
+def test_a_logged_out_editor_is_told_why_and_the_page_stops_reconnecting(
+    new_context, log_in, results
+):
+    result = results["browser"]
+    context = new_context()
+    page = context.new_page()
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url) if "gemeinsam" in ws.url else None)
+    log_in(page, EDITOR[0])
+    open_editor(page, result["path"])
+    # Logged out in another tab of the same browser: the session ends on the server.
+    other = context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Abmelden").click()
+    status = page.locator("#coedit-status")
+    expect(status).to_contain_text("Sie sind nicht mehr angemeldet")
+    expect(page.get_by_role("textbox", name="Inhalt (optional)")).to_have_attribute(
+        "contenteditable", "false"
+    )
+    page.wait_for_timeout(3000)  # the provider's first retry would come after 0.5 s
+    assert len(sockets) == 1, sockets
+    assert page.evaluate("window.klassenraumCoedit.provider.stopped") is True
+
+
+@pytest.mark.services
+def test_a_result_back_to_draft_in_another_process_closes_the_outsiders_socket(own_server, manage):
+    title = f"Erprobt {uuid.uuid4().hex[:6]}"
+    script = _CREATE_TESTED.format(by=COORDINATOR[0], project=PROJECT_SLUG, title=title)
+    result = json.loads(manage("shell", "-c", script).strip().splitlines()[-1])
+    one, two = two_servers(own_server)
+    outsider_session = Client(one, OUTSIDER).cookie("sessionid")
+    editor_session = Client(two, EDITOR[0]).cookie("sessionid")
+
+    async def scenario() -> tuple[int | None, list[dict], bool]:
+        outsider = await Peer.open(one, result["path"], outsider_session)
+        editor = await Peer.open(two, result["path"], editor_session)
+        await outsider.until(lambda: str(outsider.text) == "Erprobt.")
+        # A third process (manage.py) makes the change; only Redis carries it.
+        await asyncio.to_thread(
+            manage, "shell", "-c", _BACK_TO_DRAFT.format(pk=result["id"], by=COORDINATOR[0])
+        )
+        try:
+            await outsider.until(lambda: False, timeout=20)
+        except ConnectionClosed:
+            pass
+        await editor.insert_end(" Nur fürs Team.")
+        await asyncio.sleep(0.5)
+        editor_open = _is_open(editor)
+        await editor.ws.close()
+        return outsider.ws.close_code, outsider.controls, editor_open
+
+    code, controls, editor_open = run(scenario)
+    assert code == 4403
+    assert any(c["event"] == "revoked" and "keinen Zugriff mehr" in c["text"] for c in controls)
+    assert editor_open
