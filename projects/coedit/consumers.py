@@ -194,6 +194,9 @@ class CoeditConsumer(AsyncWebsocketConsumer):
     async def recheck(self) -> None:
         """Check again, after :meth:`hold`: closed if access is gone, read-only if editing is."""
         could_edit = self.can_edit
+        if self.closed is not None:
+            self.holds -= 1
+            return
         try:
             user = await database_sync_to_async(user_from_session)(self.scope)
             code = await self._check(user)
