@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.mail import get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -344,7 +343,6 @@ def send_immediately(notification_ids: list[int]) -> int:
 
 def notifications_mail_now(*, notification_ids: list[int]) -> int:
     sent = 0
-    connection = get_connection()
     for notification_id in notification_ids:
         with transaction.atomic():
             notification = (
@@ -366,10 +364,9 @@ def notifications_mail_now(*, notification_ids: list[int]) -> int:
                 or not _still_visible(notification)
             ):
                 continue
-            # Sent inside the transaction: if the mail server refuses, the mark is undone
-            # and a second run tries again.
-            connection.send_messages([notification_mail(notification)])
-            sent += 1
+            # A mail server that is down keeps the mark: the mail waits in the outbox and
+            # the worker tries it again (workspace.mail), so it goes out once, not never.
+            sent += mail.send(notification_mail(notification))
     return sent
 
 
