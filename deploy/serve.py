@@ -86,15 +86,31 @@ def prepare(env: dict[str, str]) -> None:
         return done.stdout
 
     manage("migrate", "--no-input")
-    empty = manage(
+    seeded = manage(
         "shell",
+        "--no-imports",
         "-c",
         "from workspace.models import Municipality; print(Municipality.objects.exists())",
     ).strip()
-    if empty == "False":
+    if seeded.splitlines()[-1] == "False":
         print("Leere Datenbank: die Demo-Welt wird angelegt (einmalig, mit DEBUG=1).")
         manage("seed_demo", debug=True)
     manage("collectstatic", "--no-input", "--verbosity", "0")
+
+
+def nginx_user() -> list[str]:
+    """Started as root, nginx's workers would run as nobody, who may not read a private
+    checkout or the uploads: they run as the checkout's owner instead."""
+    if os.geteuid() != 0:
+        return []
+    import grp
+    import pwd
+
+    info = CHECKOUT.stat()
+    return [
+        "--nginx-user",
+        f"{pwd.getpwuid(info.st_uid).pw_name} {grp.getgrgid(info.st_gid).gr_name}",
+    ]
 
 
 def render(options: argparse.Namespace, runtime: Path, cert: Path, key: Path) -> Path:
@@ -120,6 +136,7 @@ def render(options: argparse.Namespace, runtime: Path, cert: Path, key: Path) ->
             "--runtime-dir", str(runtime),
             "--static-root", str(CHECKOUT / "staticfiles"),
             "--media-root", str(options.media_root),
+            *nginx_user(),
             *nodes,
         ],
         check=True,
