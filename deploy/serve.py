@@ -172,7 +172,7 @@ def commands(options: argparse.Namespace, runtime: Path, nginx_conf: Path) -> li
                         str(VENV_BIN / "uvicorn"), "workspace.asgi:application",
                         "--host", "127.0.0.1", "--port", str(base + index),
                         "--lifespan", "on", "--ws-per-message-deflate", "false",
-                        "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1",
+                        "--no-proxy-headers",
                         "--no-access-log",
                     ],
                     {"WS_PROCESS_NAME": name},
