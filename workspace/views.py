@@ -32,6 +32,7 @@ from workspace.forms import (
     LegalPageForm,
     OffboardingForm,
     ProfileForm,
+    TextGuardMixin,
     form_errors_from,
 )
 from workspace.hooks import sections_for
@@ -294,7 +295,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": overall, **parts}, status=status)
 
 
-class _PasswordResetForm(auth_forms.PasswordResetForm):
+class _PasswordResetForm(TextGuardMixin, auth_forms.PasswordResetForm):
     """Django's form, sending through ``workspace.mail``: a mail server that is down delays
     the link (the worker tries again), it is never dropped with only a log line."""
 

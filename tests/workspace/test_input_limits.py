@@ -543,12 +543,16 @@ def test_an_over_long_text_is_refused_in_german_and_nothing_is_written(request, 
     assert stored_anywhere(MARK), "the same form with a short text is saved"
 
 
-def test_exactly_at_the_limit_a_result_and_a_description_are_saved(request, result, editor):
+def test_exactly_at_the_limit_a_result_and_a_description_are_saved_one_more_is_not(
+    request, result, editor
+):
     client = _client(request, "editor")
     body = long_text(LONG_TEXT_MAX)
 
+    refused = post_form(client, _result_url(request, "bearbeiten/"), "body", body + "!")
     response = post_form(client, _result_url(request, "bearbeiten/"), "body", body)
 
+    assert too_long_message(LONG_TEXT_MAX, LONG_TEXT_MAX + 1) in refused.content.decode()
     assert response.status_code == 200
     result.refresh_from_db()
     assert len(result.body) == LONG_TEXT_MAX
@@ -556,9 +560,10 @@ def test_exactly_at_the_limit_a_result_and_a_description_are_saved(request, resu
 
     client = _client(request, "coordinator")
     description = long_text(PROSE_MAX)
-    response = post_form(
-        client, f"/leitprojekte/{result.project.slug}/bearbeiten/", "description", description
-    )
+    page = f"/leitprojekte/{result.project.slug}/bearbeiten/"
+    refused = post_form(client, page, "description", description + "!")
+    response = post_form(client, page, "description", description)
+    assert too_long_message(PROSE_MAX, PROSE_MAX + 1) in refused.content.decode()
     assert response.status_code == 200
     assert LeadProject.objects.get(pk=result.project_id).description == description
 
