@@ -49,6 +49,7 @@ from projects.coedit.services import (
 )
 from workspace.events import ACCESS_RECHECK, group_name, project_access_group
 from workspace.limits import LONG_TEXT_MAX
+from workspace.metrics import COEDIT_ROOMS
 
 if TYPE_CHECKING:
     from projects.coedit.consumers import CoeditConsumer
@@ -481,10 +482,12 @@ class Hub:
             room = self.rooms.get(result_id)
             if room is None:
                 room = self.rooms[result_id] = Room(self, result_id, consumer.project_id)
+                COEDIT_ROOMS.set(len(self.rooms))
                 try:
                     await room.open()
                 except BaseException:
                     self.rooms.pop(result_id, None)
+                    COEDIT_ROOMS.set(len(self.rooms))
                     raise
             else:
                 await asyncio.shield(room.ready)
@@ -505,6 +508,7 @@ class Hub:
             await self.group_discard(group_name("user", consumer.user_id))
         if not room.sockets and self.rooms.get(room.result_id) is room:
             del self.rooms[room.result_id]
+            COEDIT_ROOMS.set(len(self.rooms))
             task = asyncio.get_running_loop().create_task(room.close())
             self.closing[room.result_id] = task
             try:
@@ -662,7 +666,11 @@ class Hub:
 
     async def _recheck_all(self, consumers: list[CoeditConsumer]) -> None:
         for consumer in consumers:
-            await consumer.recheck()
+            try:
+                await consumer.recheck()
+            except Exception:
+                # A browser gone while it was told: its disconnect leaves the room anyway.
+                logger.info("Gemeinsame Bearbeitung: Socket nicht erreichbar", exc_info=True)
 
     async def _rechecks(self) -> None:
         """Every socket checks itself again at the change of the local day (terms end by
