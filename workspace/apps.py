@@ -21,7 +21,20 @@ class WorkspaceConfig(AppConfig):
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")
 
+        from django.db.backends.signals import connection_created
+
+        from workspace.metrics import instrument_connection
+
+        connection_created.connect(instrument_connection, dispatch_uid="query-metrics")
+
+        from django.contrib.admin.options import BaseModelAdmin
+
+        from workspace.forms import GuardedModelForm
         from workspace.validators import texts_guard
+
+        # Every admin page without a form of its own checks texts like every other form;
+        # the pre_save guard below would otherwise refuse them with a server error.
+        BaseModelAdmin.form = GuardedModelForm
 
         # Every save of a person's text passes the documented limits, whichever way it came.
         pre_save.connect(texts_guard, dispatch_uid="text-limits")

@@ -63,6 +63,11 @@ class TextGuardMixin:
         return PROSE_MAX if isinstance(field.widget, forms.Textarea) else LINE_MAX
 
 
+class GuardedModelForm(TextGuardMixin, forms.ModelForm):
+    """The admin's model forms (``workspace.apps`` makes it their default): the office's
+    edits there meet the same limits, told the same way, instead of the services' refusal."""
+
+
 class KernFormMixin(TextGuardMixin):
     """Give every widget the class KERN styles it with (again after changing fields:
     ``apply_kern_classes()``; it is idempotent)."""

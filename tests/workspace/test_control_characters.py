@@ -23,9 +23,10 @@ from django.test import Client
 from projects import portable
 from projects import services as project_services
 from projects.models import Result, TeamMembership
+from tests.factories import UserFactory
 from tests.projects.factories import lead_project
 from workspace.forms import TextGuardMixin
-from workspace.models import BarrierReport
+from workspace.models import BarrierReport, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,22 @@ def test_the_import_refuses_control_characters(result, office, media, control):
     assert "unzulässige Steuerzeichen" in " ".join(refused.value.messages)
     assert "manifest.results[0].versions[0].title" in " ".join(refused.value.messages)
     assert counts() == before
+
+
+def test_the_admin_refuses_control_characters_like_every_form(db):
+    admin = UserFactory(username="verwaltung", is_staff=True, is_superuser=True)
+    client = client_for(admin)
+
+    refused = client.post(
+        "/verwaltung/workspace/topic/add/",
+        {"name": "Daten", "slug": "daten", "description": "Offene\x01Daten"},
+    )
+    saved = client.post(
+        "/verwaltung/workspace/topic/add/",
+        {"name": "Daten", "slug": "daten", "description": "Offene Daten"},
+    )
+
+    assert refused.status_code == 200
+    assert MESSAGE in refused.content.decode()
+    assert saved.status_code == 302
+    assert [t.description for t in Topic.objects.filter(slug="daten")] == ["Offene Daten"]
