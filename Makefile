@@ -14,7 +14,7 @@ WORKERS ?= 2
 # the address the login lock counts.
 UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(strip $(TRUSTED_PROXIES))',--no-proxy-headers)
 
-.PHONY: run serve test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench clean
+.PHONY: run serve test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench soak clean
 
 # --- installation -------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -98,6 +98,12 @@ bench: install
 	$(PY) bench/results.py
 	$(PY) bench/live.py
 	$(PY) bench/coediting.py
+
+# Load and faults for SOAK_MINUTES (10) on a PostgreSQL and a Redis of its own: a benchmark,
+# never part of CI. Its load generator (locust) is installed here only, not by `make install`.
+soak: install
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*
