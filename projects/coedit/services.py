@@ -21,6 +21,7 @@ from projects.models import Result, ResultCoeditState
 from workspace.events import group_name, send_event_on_commit
 from workspace.limits import LONG_TEXT_MAX
 from workspace.models import User
+from workspace.validators import CONTROL_CHARACTERS
 
 TEXT = "body"  # the name of the shared text, as the browser's ydoc.getText("body")
 
@@ -177,6 +178,9 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
         # very moment both reached it may still hold more, which the save trims (the room
         # then receives the trim as a diff, like any save through the form).
         body = text_of(bytes(row.state))[:LONG_TEXT_MAX]
+        # Nor can a CRDT update be refused for a control character; the save leaves them out
+        # (the result's services refuse them), and the room receives that as a diff too.
+        body = CONTROL_CHARACTERS.sub("", body)
         if body == result.body:
             return None
         authors = list(User.objects.filter(pk__in=row.authors))

@@ -22,7 +22,8 @@ from django.test import Client
 
 from projects import portable
 from projects import services as project_services
-from projects.models import Result, TeamMembership
+from projects.coedit import services as coedit
+from projects.models import Result, ResultCoeditState, TeamMembership
 from tests.factories import UserFactory
 from tests.projects.factories import lead_project
 from workspace.forms import TextGuardMixin
@@ -365,3 +366,22 @@ def test_the_admin_refuses_control_characters_like_every_form(db):
     assert MESSAGE in refused.content.decode()
     assert saved.status_code == 302
     assert [t.description for t in Topic.objects.filter(slug="daten")] == ["Offene Daten"]
+
+
+def test_a_co_edited_text_is_saved_without_its_control_characters(result, editor):
+    """A CRDT update cannot be refused; the version written from the room leaves them out,
+    and the room's state follows the saved text."""
+    state = coedit.coedit_state_open(result_id=result.pk)
+    doc, text = coedit.doc_from(state)
+    text.insert(len(str(text)), "\nZweite\x01 Fassung\x9f\tmit Tab")
+    coedit.coedit_state_save(
+        result_id=result.pk, state=doc.get_update(), authors=[editor.pk], last_editor_id=editor.pk
+    )
+
+    revision = coedit.coedit_version_write(result_id=result.pk, rule=coedit.Rule.REQUESTED)
+
+    result.refresh_from_db()
+    assert revision == 2
+    assert result.body == "Erste Fassung.\nZweite Fassung\tmit Tab"
+    stored = coedit.text_of(bytes(ResultCoeditState.objects.get(pk=result.pk).state))
+    assert stored == result.body
