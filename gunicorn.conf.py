@@ -30,3 +30,11 @@ forwarded_allow_ips = ",".join(
 proxy_allow_ips = forwarded_allow_ips
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+
+
+def child_exit(server, worker):
+    """A worker that ends takes its live gauges with it (prometheus_client multiprocess)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

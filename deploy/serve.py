@@ -50,6 +50,14 @@ def certificate(runtime: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+def metrics_dir(runtime: Path) -> Path:
+    """Emptied at every start: files of processes from an earlier run would count forever."""
+    directory = runtime / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    return directory
+
+
 def environment(options: argparse.Namespace, runtime: Path) -> dict[str, str]:
     secret_file = runtime / "secret_key"
     if not secret_file.exists():
@@ -69,6 +77,8 @@ def environment(options: argparse.Namespace, runtime: Path) -> dict[str, str]:
         # Caches that must agree between processes live in Redis.
         "CACHE_URL": os.environ.get("CACHE_URL") or redis_url.rsplit("/", 1)[0] + "/1",
         "PYTHONUNBUFFERED": "1",
+        # Every process of the node writes its metrics here; /metriken/ adds them up.
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(runtime)),
     }
     # Loopback over HTTPS with a self-signed certificate: HSTS would pin the browser to it.
     env.setdefault("SECURE_HSTS_SECONDS", "0")

@@ -21,6 +21,12 @@ class WorkspaceConfig(AppConfig):
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")
 
+        from django.db.backends.signals import connection_created
+
+        from workspace.metrics import instrument_connection
+
+        connection_created.connect(instrument_connection, dispatch_uid="query-metrics")
+
         from django.contrib.admin.options import BaseModelAdmin
 
         from workspace.forms import GuardedModelForm

@@ -13,13 +13,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from workspace.metrics import count_websockets  # noqa: E402
 from workspace.routing import websocket_urlpatterns  # noqa: E402
 
 router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # Counted from accept to end for the metrics (workspace/metrics.py).
+        "websocket": count_websockets(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
@@ -38,5 +40,10 @@ async def application(scope, receive, send):
             from projects.coedit.rooms import shutdown
 
             await shutdown()
+            if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+                from prometheus_client import multiprocess
+
+                # This process's open sockets and rooms leave the sums with it.
+                multiprocess.mark_process_dead(os.getpid())
             await send({"type": "lifespan.shutdown.complete"})
             return

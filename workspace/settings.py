@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole answer (workspace/metrics.py).
+    "workspace.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
@@ -142,12 +144,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # its own, e.g. redis://127.0.0.1:6379/1), so a changed glossary term reaches every process
 # at once instead of when its cached copy expires.
 CACHE_URL = env.str("CACHE_URL", default="")
+# Both count their hits and misses for the metrics (workspace/metrics.py).
+CACHES = {"default": {"BACKEND": "workspace.metrics.LocMemCacheWithMetrics"}}
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL muss mit redis://, rediss:// oder unix:// beginnen.")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "workspace.metrics.RedisCacheWithMetrics",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="klassenraum"),
         }
@@ -287,6 +291,19 @@ for _proxy in TRUSTED_PROXIES:
         ) from _error
 AXES_CLIENT_IP_CALLABLE = "workspace.clients.client_address"
 
+# --- Metrics (workspace/metrics.py) ---------------------------------------------------------
+# /metriken/ answers these networks (the client as workspace/clients.py names it) and anyone
+# with the token; nobody else learns that it exists.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: „{_network}“ ist kein Netz."
+        ) from _error
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -354,10 +371,19 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
 
 # --- Logging ------------------------------------------------------------------------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT muss text oder json sein.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "workspace.jsonlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from workspace import views
 from workspace.forms import LoginForm
+from workspace.metrics import metrics_view
 from workspace.models import LegalPage
 from workspace.search import search_page  # SEARCH
 
@@ -57,6 +58,7 @@ urlpatterns = [
     path("diskussion/", include("network.discussion.urls")),  # NOTIFY
     path("suche/", search_page, name="search"),  # SEARCH
     path("healthz", views.healthz, name="healthz"),
+    path("metriken/", metrics_view, name="metrics"),
     path("postausgang/", views.outbox, name="outbox"),
     path("postausgang/<int:pk>/erneut-senden/", views.outbox_resend, name="outbox-resend"),
     *[

@@ -68,6 +68,9 @@ MATRIX = {
     ),
     "password_reset_complete": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
     "healthz": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
+    # Not a role but the address decides: the test client comes from loopback, which the
+    # default METRICS_ALLOWED_NETWORKS allow (refusals: tests/workspace/test_metrics_access.py).
+    "metrics": ({}, row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)),
     # Django's admin guards itself (is_staff); its entry point stands for all of its pages.
     "admin:index": (
         {},
