@@ -93,6 +93,9 @@ class RequestEncodingMiddleware:
         return self.get_response(request)
 
     def _acceptable(self, request: HttpRequest) -> bool:
+        # A path's <str:…> parts (tokens, agreement numbers) reach queries as they come.
+        if "\x00" in request.path_info:
+            return False
         charset = request.content_params.get("charset")
         if charset is not None:
             try:

@@ -304,8 +304,11 @@ def test_nul_or_broken_utf8_in_a_query_string_is_refused_with_400(db, query):
     assert "Ungültige Anfrage" in response.content.decode()
 
 
-def test_nul_in_a_filter_parameter_does_not_reach_the_database(db):
-    response = Client().get("/leitprojekte/?topic=%00")
+@pytest.mark.parametrize(
+    "url", ["/leitprojekte/?topic=%00", "/einladung/ab%00cd/", "/steuerkreis/vereinbarungen/%00/"]
+)
+def test_nul_in_a_parameter_or_path_does_not_reach_the_database(db, url):
+    response = Client().get(url)
 
     assert response.status_code == 400
 
