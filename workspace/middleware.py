@@ -75,10 +75,12 @@ def _utf8_form_data(raw: bytes) -> str:
 class RequestEncodingMiddleware:
     """Answer 400 to a request whose text is not UTF-8 or holds NUL, before anything reads it.
 
-    Without it, Django decodes a body by its declared charset (latin-1 text is then stored as
-    what it meant, but nothing else here speaks latin-1) and replaces broken bytes with U+FFFD,
-    so mojibake reached the database; NUL made PostgreSQL fail. Placed before everything that
-    reads a request's data (sessions, CSRF), so a refused request changes nothing.
+    Without it, Django decoded a multipart body by whatever charset it declared, replaced
+    broken bytes in form fields and queries with U+FFFD (mojibake reached the database),
+    refused a foreign charset on an urlencoded body with an English page and a traceback in
+    the log, and let NUL through to PostgreSQL, which fails on it. Placed before CSRF and the
+    views, the first to read a request's data, so a refused request changes nothing; the page
+    says in the visitor's language that nothing was saved.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
