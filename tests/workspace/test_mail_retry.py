@@ -19,6 +19,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import _Inbox
+from tests.workspace.test_notifications import new_version, project, result  # noqa: F401
 from workspace.models import BarrierReport, OutgoingMail
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,3 +148,62 @@ def test_a_refused_recipient_is_not_tried_again_but_listed_at_once(settings, off
     given_up = OutgoingMail.objects.get()
     assert (given_up.state, given_up.attempts) == (OutgoingMail.State.FAILED, 1)
     assert DBTaskResult.objects.count() == 0
+
+
+def test_an_invitation_with_calendar_and_html_goes_out_unchanged_after_waiting(smtp_down):
+    """What waits in the outbox is the whole mail: alternatives, attachments, headers."""
+    from email import message_from_bytes, policy
+
+    from workspace import mail
+
+    message = mail.build(
+        subject="Einladung: 3. Sitzung",
+        body="TOP 1: Bericht",
+        html="<p>TOP 1: Bericht</p>",
+        to=["delegierte@example.org"],
+        headers={"List-Id": "Steuerkreis <steuerkreis.example.org>"},
+    )
+    message.attach("sitzung.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    message.attach("anlage.bin", b"\x00\x01\xff", "application/octet-stream")
+    assert mail.send(message) == 0
+    controller, inbox = _smtp_up(smtp_down)
+    try:
+        _run_worker()
+    finally:
+        controller.stop()
+    [envelope] = inbox.messages
+    parsed = message_from_bytes(envelope.content, policy=policy.default)
+    assert parsed["Subject"] == "Einladung: 3. Sitzung"
+    assert parsed["List-Id"] == "Steuerkreis <steuerkreis.example.org>"
+    assert parsed.get_body(("html",)).get_content().strip() == "<p>TOP 1: Bericht</p>"
+    attachments = {a.get_filename(): a for a in parsed.iter_attachments()}
+    assert attachments["sitzung.ics"].get_content_type() == "text/calendar"
+    assert "BEGIN:VCALENDAR" in str(attachments["sitzung.ics"].get_content())
+    assert attachments["anlage.bin"].get_content() == b"\x00\x01\xff"
+
+
+def test_an_immediate_notification_mailed_while_smtp_is_down_arrives_later(
+    smtp_down,
+    result,  # noqa: F811 – the fixture of tests/workspace/test_notifications.py
+    coordinator,
+    editor,
+):
+    from workspace import notifications
+    from workspace.models import Notification
+
+    editor.mail_frequency = "immediately"
+    editor.email = "team@iserlohn.example"
+    editor.save()
+    new_version(result, coordinator)
+    [notification] = Notification.objects.filter(recipient=editor)
+    notifications.send_immediately.call([notification.pk])
+    assert OutgoingMail.objects.get().recipients == "team@iserlohn.example"
+    controller, inbox = _smtp_up(smtp_down)
+    try:
+        _run_worker()
+        _run_worker()
+    finally:
+        controller.stop()
+    [envelope] = [e for e in inbox.messages if e.rcpt_tos == ["team@iserlohn.example"]]
+    assert b"List-Unsubscribe:" in envelope.content
+    assert OutgoingMail.objects.get().state == OutgoingMail.State.SENT
