@@ -85,3 +85,8 @@ def test_the_office_sees_what_waits_and_what_failed(as_user, office):
     page = as_user(office).get(reverse("outbox")).content.decode()
     assert "Einladung: Sitzung" in page and "a@example.org" in page
     assert "Schon raus" not in page
+
+
+def test_the_office_finds_the_outbox_from_its_account_page(as_user, office, outsider):
+    assert reverse("outbox") in as_user(office).get(reverse("account")).content.decode()
+    assert reverse("outbox") not in as_user(outsider).get(reverse("account")).content.decode()
