@@ -18,6 +18,7 @@ class WorkspaceConfig(AppConfig):
         from workspace.mail import classify_models as classify_outbox
 
         classify_outbox()
+        import workspace.clients  # noqa: F401 – registers the deploy check on TRUSTED_PROXIES
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")
 

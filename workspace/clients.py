@@ -18,6 +18,7 @@ import ipaddress
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core import checks
 from django.http import HttpRequest
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -96,3 +97,18 @@ def uvicorn_proxy_args(trusted_proxies: str) -> list[str]:
     if not proxies:
         return ["--no-proxy-headers"]
     return ["--proxy-headers", "--forwarded-allow-ips", proxies]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxies(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Behind a proxy nobody trusts, every request comes from the proxy: the login lock would
+    count all clients as one, and one person could lock everybody out."""
+    if settings.BEHIND_PROXY and not settings.TRUSTED_PROXIES:
+        return [
+            checks.Warning(
+                "BEHIND_PROXY=1 ohne TRUSTED_PROXIES: alle Anfragen zählen als die des Proxys.",
+                hint="TRUSTED_PROXIES auf die Adresse(n) des Proxys setzen, z. B. 127.0.0.1.",
+                id="klassenraum.W001",
+            )
+        ]
+    return []

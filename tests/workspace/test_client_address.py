@@ -302,3 +302,18 @@ def test_every_uvicorn_command_line_sets_whom_it_believes():
                     if not any(flag in command for flag in _PROXY_FLAGS):
                         unset.append(f"{path.relative_to(ROOT)}:{number + 1}")
     assert not unset, f"uvicorn ohne --forwarded-allow-ips/--no-proxy-headers: {unset}"
+
+
+def test_check_deploy_warns_of_a_proxy_nobody_trusts():
+    from tests.workspace.test_settings import PRODUCTION, _manage
+
+    untrusted = _manage("check", "--deploy", **PRODUCTION, BEHIND_PROXY="1")
+    assert "klassenraum.W001" in untrusted.stderr + untrusted.stdout
+    trusted = _manage(
+        "check", "--deploy", **PRODUCTION, BEHIND_PROXY="1", TRUSTED_PROXIES="127.0.0.1"
+    )
+    assert "klassenraum.W001" not in trusted.stderr + trusted.stdout
+    refused = _manage("check", **PRODUCTION, TRUSTED_PROXIES="127.0.0.1")
+    assert refused.returncode != 0 and "BEHIND_PROXY" in refused.stderr
+    garbage = _manage("check", **PRODUCTION, BEHIND_PROXY="1", TRUSTED_PROXIES="nginx")
+    assert garbage.returncode != 0 and "TRUSTED_PROXIES" in garbage.stderr
