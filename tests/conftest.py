@@ -10,6 +10,7 @@
 """
 
 import socket
+import uuid
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -31,6 +32,14 @@ def _fast_and_quiet(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _erasure_ledger(settings, tmp_path_factory):
+    """Each test erases into a ledger file of its own (workspace/erasures.py), never the
+    checkout's."""
+    ledgers = tmp_path_factory.getbasetemp() / "erasure-ledgers"
+    settings.ERASURE_LEDGER_PATH = str(ledgers / f"{uuid.uuid4().hex}.jsonl")
 
 
 @pytest.fixture

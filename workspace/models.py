@@ -491,3 +491,30 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- erasures that a restored backup must not undo (workspace/erasures.py) ----------------
+
+
+class ErasureRecord(models.Model):
+    """That an account was erased (Art. 17 GDPR) and when; never a name.
+
+    The same entry goes to a ledger file outside the database, which ``manage.py restore``
+    applies again to a restored backup: a backup older than the erasure still holds the person.
+    """
+
+    # An integer, not a foreign key: the entry means the same in the file as here, and the id
+    # together with the moment the account was created tells it from a later account that a
+    # restored, older sequence may give the same id.
+    account_id = models.BigIntegerField(_("Konto"))
+    account_joined = models.DateTimeField(_("Konto angelegt am"))
+    erased_at = models.DateTimeField(_("Gelöscht am"), default=timezone.now)
+
+    class Meta:
+        ordering = ["erased_at", "pk"]
+        verbose_name = _("Löschung")
+        verbose_name_plural = _("Löschungen")
+        indexes = [models.Index(fields=["account_id"], name="workspace_erasure_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} ({self.erased_at:%Y-%m-%d})"

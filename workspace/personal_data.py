@@ -28,6 +28,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
 
+from workspace.erasures import erasure_record
 from workspace.events import recheck_user_on_commit
 from workspace.search_index import update_rows
 
@@ -245,6 +246,8 @@ def person_erase(person) -> str:
     )
     # An update sends no signal: the open sockets of the erased account are told here.
     recheck_user_on_commit(person.pk)
+    # Last, so a failed erasure leaves no entry; a restored older backup reads it (ledger).
+    erasure_record(person=person)
     return pseudonym
 
 
@@ -283,6 +286,7 @@ def classify_core() -> None:
     from workspace.models import (
         BarrierReport,
         Cohort,
+        ErasureRecord,
         LegalPage,
         Membership,
         Municipality,
@@ -316,6 +320,8 @@ def classify_core() -> None:
     classify(User.groups.through, owner=("user",), not_personal=("id", "group"))
     classify(User.user_permissions.through, owner=("user",), not_personal=("id", "permission"))
     classify(Cohort, not_personal=("id", "year", "description"))
+    # The erased account's id and creation time: the pseudonymised account keeps both anyway.
+    classify(ErasureRecord, not_personal=("id", "account_id", "account_joined", "erased_at"))
     classify(Topic, not_personal=("id", "name", "slug", "description"))
     classify(
         Municipality,

@@ -338,6 +338,18 @@ SENDFILE_NGINX = env.bool("SENDFILE_NGINX", default=False)
 SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
 
+# --- Backups and the erasure ledger (workspace/backup.py, workspace/erasures.py) -----------
+# Every erasure of a person is also written to this file, outside the database and outside
+# MEDIA_ROOT, so that `manage.py restore` of an older backup erases them again. Beside the
+# uploads by default (/var/lib/klassenraum/erasures.jsonl in deploy/), where the app may write.
+ERASURE_LEDGER_PATH = env.str(
+    "ERASURE_LEDGER_PATH", default=str(Path(MEDIA_ROOT).parent / "erasures.jsonl")
+)
+if not Path(ERASURE_LEDGER_PATH).is_absolute():
+    raise ImproperlyConfigured("ERASURE_LEDGER_PATH muss ein absoluter Pfad sein.")
+# Where pg_dump and pg_restore live, when not the first on PATH (e.g. /usr/lib/postgresql/17/bin).
+POSTGRES_BIN_DIR = env.str("POSTGRES_BIN_DIR", default="")
+
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
