@@ -672,6 +672,7 @@ def run() -> int:
             started_at=started_at,
             minutes=minutes,
             nodes=nodes,
+            workers=options.workers,
             users=users,
             t0=t0,
             t_end=t_end,
@@ -714,7 +715,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def build_report(*, started_at, minutes, nodes, users, t0, t_end, faults, samples, topology,
+def build_report(*, started_at, minutes, nodes, workers, users, t0, t_end, faults, samples, topology,
                  out, loads, root) -> dict:  # fmt: skip
     requests = read_jsonl(out / "requests.jsonl")
     checked = json.loads((out / "verify.json").read_text())
@@ -723,8 +724,8 @@ def build_report(*, started_at, minutes, nodes, users, t0, t_end, faults, sample
     add(f"# Dauertest (make soak) vom {started_at:%Y-%m-%d %H:%M} UTC")
     add("")
     add(
-        f"{minutes:g} Minuten, {nodes} Knoten (nginx, gunicorn mit 2 Workern, 2 uvicorn, "
-        f"db_worker) auf eigenem PostgreSQL 15 und Redis; Last: "
+        f"{minutes:g} Minuten, {nodes} Knoten (nginx; je Knoten gunicorn mit {workers} "
+        f"Workern und 2 uvicorn; ein db_worker) auf eigenem PostgreSQL 15 und Redis; Last: "
         + ", ".join(f"{n} {k}" for k, n in users.items())
         + f". Rechnerlast (loadavg 1 min) vorher {loads[0][0]:.1f}, nachher {loads[1][0]:.1f} "
         f"auf {os.cpu_count()} Kernen (geteilte Maschine)."
