@@ -126,6 +126,8 @@ class AccessChecked:
 
     async def revoke(self, code: int, reason) -> None:
         """Say why in the person's language, close, and let nothing else out of this socket."""
+        if self.revoked:
+            return
         with translation.override(getattr(self, "language", settings.LANGUAGE_CODE)):
             text = str(reason)
         await self.send_json({"event": "revoked", "text": text})
@@ -139,6 +141,11 @@ class AccessChecked:
         if self.revoked:
             return
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def send_json(self, content, close=False) -> None:
+        if self.revoked:
+            return
+        await super().send_json(content, close=close)
 
 
 class PresenceConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
@@ -189,6 +196,8 @@ class PresenceConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
         self.sees_names = await database_sync_to_async(may_see_names)(user)
 
     async def revoke(self, code: int, reason) -> None:
+        if self.revoked:
+            return
         await super().revoke(code, reason)
         if hasattr(self, "hub"):
             # Gone from everyone's list at once, not when the server reports the close.
