@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "servestatic",
     "guardian",
     "simple_history",
     "channels",
@@ -73,7 +72,10 @@ MIDDLEWARE = [
     # First, so it times the whole answer (workspace/metrics.py).
     "workspace.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
+    # Synchronous, so the WSGI path never goes through async_to_sync (servestatic's middleware
+    # is async-only and cost every request a thread and an event loop). Behind nginx it only
+    # serves what nginx does not (deploy/nginx serves /static/ itself).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -325,7 +327,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "servestatic.storage.CompressedManifestStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
@@ -335,8 +337,8 @@ MEDIA_URL = "/media/"
 # (workspace/files.py), so no worker is tied up sending them.
 SENDFILE_NGINX = env.bool("SENDFILE_NGINX", default=False)
 # Tests never fetch static files in-process; scanning them for every test client is slow.
-SERVESTATIC_USE_FINDERS = DEBUG
-SERVESTATIC_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Backups and the erasure ledger (workspace/backup.py, workspace/erasures.py) -----------
 # Every erasure of a person is also written to this file, outside the database and outside
