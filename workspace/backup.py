@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -578,14 +580,10 @@ def backup_restore(*, directory: Path) -> RestoreReport:
         if expected != found:
             report.count_mismatches[table] = (expected, found)
 
-    from django.contrib.contenttypes.models import ContentType
-
     # Content types of the running process may carry ids of the database it had before.
     ContentType.objects.clear_cache()
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        from django.core.management import call_command
-
         call_command("migrate", interactive=False, verbosity=0)
         report.migrated = True
     report.erased_again = ledger_apply()
