@@ -57,7 +57,10 @@ def _locked(mode: str) -> Iterator[int]:
             if not path.parent.exists():
                 path.parent.mkdir(parents=True, mode=0o700)
                 _sync_directory(path.parent.parent)
+            created = not path.exists()
             descriptor = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            if created:
+                _sync_directory(path.parent)  # the new file's name survives a crash too
         else:
             descriptor = os.open(path, os.O_RDONLY)
     except OSError as error:
@@ -90,9 +93,11 @@ def _read_all(descriptor: int) -> bytes:
 
 def _parse(content: bytes) -> list[LedgerEntry]:
     entries = []
-    for number, line in enumerate(content.splitlines(), start=1):
+    lines = content.split(b"\n")
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        torn = number == len(lines)  # no line break after it: a write cut off by a crash
         try:
             raw = json.loads(line)
             entries.append(
@@ -103,6 +108,9 @@ def _parse(content: bytes) -> list[LedgerEntry]:
                 )
             )
         except (ValueError, KeyError, TypeError) as error:
+            if torn:
+                # Written before its erasure committed, so that erasure never happened.
+                continue
             raise LedgerError(
                 _("Zeile %(line)d des Löschprotokolls %(path)s ist unlesbar.")
                 % {"line": number, "path": ledger_path()}
@@ -140,6 +148,10 @@ def erasure_record(*, person) -> None:
     joined = person.date_joined
     with _locked("a") as descriptor:
         content = _read_all(descriptor)
+        if content and not content.endswith(b"\n"):
+            # A line cut off by a crash belongs to an erasure that never committed: it goes.
+            content = content[: content.rfind(b"\n") + 1]
+            os.ftruncate(descriptor, len(content))
         if not any((e.account, e.joined) == (person.pk, joined) for e in _parse(content)):
             line = {
                 "account": person.pk,
@@ -147,8 +159,6 @@ def erasure_record(*, person) -> None:
                 "erased_at": now.isoformat(),
             }
             data = json.dumps(line, sort_keys=True).encode() + b"\n"
-            if content and not content.endswith(b"\n"):
-                data = b"\n" + data  # a line torn by a crash stays apart from this one
             try:
                 os.write(descriptor, data)
                 os.fsync(descriptor)

@@ -35,7 +35,7 @@ from django.db import connection
 from projects import services as project_services
 from projects.models import Result
 from tests.factories import UserFactory
-from workspace.erasures import LedgerError, ledger_apply
+from workspace.erasures import LedgerError, ledger_apply, ledger_entries
 from workspace.models import ErasureRecord, User
 from workspace.personal_data import person_erase
 
@@ -489,3 +489,20 @@ def test_the_ledger_erases_only_the_same_account_again(settings):
     assert erased_then.username.startswith("geloescht-")
     assert same_id_later.username == "neu-mit-alter-id"
     assert len(path.read_text().splitlines()) == 3
+
+
+@pytest.mark.django_db
+def test_a_line_cut_off_by_a_crash_does_not_stop_later_erasures(editor, outsider, settings):
+    path = Path(settings.ERASURE_LEDGER_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    person_erase(outsider)
+    with path.open("ab") as ledger:
+        ledger.write(b'{"account": 4711, "joi')  # the process died here, before its commit
+
+    person_erase(editor)
+
+    assert [entry.account for entry in ledger_entries()] == [outsider.pk, editor.pk]
+    assert b"4711" not in path.read_bytes()
+    path.write_bytes(b"kaputt\n" + path.read_bytes())  # edited by hand: that is no crash
+    with pytest.raises(LedgerError, match="Zeile 1 des Löschprotokolls"):
+        ledger_entries()
