@@ -289,6 +289,41 @@ def test_restore_of_an_older_backup_gives_back_everything_but_the_erased_person(
     assert Path(django_settings.ERASURE_LEDGER_PATH).read_text().splitlines() == ledger
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_from_before_the_ledger_table_is_migrated_and_still_erases(media, tmp_path):
+    """Every backup made before the ledger existed lacks its table: restore migrates first."""
+    _small_world(media)
+    anna = User.objects.get(username="anna-arnsberg")
+    backup = tmp_path / "sicherung"
+    call_command("migrate", "workspace", "0005", verbosity=0)
+    try:
+        call_command("backup", str(backup), stdout=StringIO())
+    finally:
+        call_command("migrate", "workspace", verbosity=0)
+    assert json.loads((backup / "manifest.json").read_text())["migrations"]["workspace"] == (
+        "0005_outgoing_mail"
+    )
+    person_erase(anna)
+
+    with _new_database(tmp_path) as (database_env, connect):
+        done = _manage(
+            "restore", str(backup), env=database_env, media_root=tmp_path / "media-restored"
+        )
+        assert done.returncode == 0, done.stderr
+        assert "auf den Stand des Codes migriert" in done.stdout
+        restored = connect()
+        try:
+            cursor = restored.cursor()
+            cursor.execute("SELECT id, username, display_name FROM workspace_user")
+            ((username, display_name),) = [row[1:] for row in cursor if row[0] == anna.pk]
+            cursor.execute("SELECT account_id FROM workspace_erasurerecord")
+            assert cursor.fetchall() == [(anna.pk,)]
+        finally:
+            restored.close()
+    assert username.startswith("geloescht-")
+    assert display_name == username
+
+
 # --- refusals --------------------------------------------------------------------------------
 
 
