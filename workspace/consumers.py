@@ -185,7 +185,12 @@ class PresenceConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json(
-            {"event": "welcome", "socket": self.channel_name, **await self.welcome()}
+            {
+                "event": "welcome",
+                "socket": self.channel_name,
+                "process": settings.WS_PROCESS_NAME,
+                **await self.welcome(),
+            }
         )
         self.start_watch(user)
         self.hub = presence.hub()

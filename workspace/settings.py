@@ -6,6 +6,7 @@ in-memory channel layer, mail to the console). A bad value fails loudly at start
 
 import ipaddress
 import os
+import socket
 import sys
 from datetime import timedelta
 from pathlib import Path

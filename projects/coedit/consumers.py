@@ -104,6 +104,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             bytes_data=protocol.control_message(
                 {
                     "event": "welcome",
+                    "process": settings.WS_PROCESS_NAME,
                     "name": self.cursor_user["name"],
                     "color": self.cursor_user["color"],
                     "can_edit": self.can_edit,
