@@ -423,6 +423,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=10.0)
 LIVE_PRESENCE_TIMEOUT = env.float("LIVE_PRESENCE_TIMEOUT", default=25.0)
 LIVE_BENCH_ROUTES = env.bool("LIVE_BENCH_ROUTES", default=False)
+# Each websocket process names itself in every socket's welcome message (make serve and the
+# systemd units set it), so an operator and the tests can tell where a socket landed.
+WS_PROCESS_NAME = env.str("WS_PROCESS_NAME", default=f"{socket.gethostname()}-{os.getpid()}")
 # Open sockets check their access anew when told (workspace.events.recheck_*), at the change
 # of day (seat terms end by date, without any write) and at the latest every this many seconds
 # (sessions expire without any write either).
