@@ -44,7 +44,7 @@ def values(options: argparse.Namespace, out: Path) -> dict[str, str]:
         "WS_UPSTREAMS": servers(options.ws_upstream),
         "HTTP_BIND": options.http_bind,
         "IMPORT_MAX_BODY": options.import_max_body,
-        "INCLUDE_DIR": str(out / "nginx"),
+        "INCLUDE_DIR": str(options.nginx_include_dir or out / "nginx"),
         # Only a master started as root switches users; its workers must read the checkout.
         "NGINX_USER": f"user {options.nginx_user};" if options.nginx_user else "",
     }
@@ -89,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ws-upstream", action="append", default=None)
     parser.add_argument("--http-bind", default="127.0.0.1:8001")
     parser.add_argument("--import-max-body", default="200m")
+    parser.add_argument(
+        "--nginx-include-dir",
+        type=Path,
+        default=None,
+        help="wo klassenraum-proxy.conf installiert wird, z. B. /etc/nginx/snippets",
+    )
     parser.add_argument("--nginx-user", default="", help="für deploy/local: user-Direktive")
     options = parser.parse_args(argv)
     options.http_upstream = options.http_upstream or ["127.0.0.1:8001"]

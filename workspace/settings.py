@@ -334,6 +334,24 @@ STORAGES = {
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploads on the local file system by default (one node, or a share every node mounts). Several
+# nodes without a shared disk keep them in an S3-compatible object store (MinIO, Ceph, a
+# provider's): S3_BUCKET names the bucket, S3_ENDPOINT_URL the store, the keys come from
+# AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `pip install -e '.[s3]'` brings django-storages.
+# Files are never public there either: the app streams them after its check.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Behind deploy/nginx: uploads leave through X-Accel-Redirect after the permission check
 # (workspace/files.py), so no worker is tied up sending them.
 SENDFILE_NGINX = env.bool("SENDFILE_NGINX", default=False)
