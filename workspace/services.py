@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspace.events import recheck_user_on_commit
 from workspace.hooks import Handover, offboarding_steps
 from workspace.models import Membership, Municipality, User
 from workspace.permissions import NETWORK_OFFICE_GROUP, may_manage_staff
@@ -96,6 +97,8 @@ def sessions_end(*, user: User) -> int:
     from workspace.personal_data import sessions_of
 
     deleted, _ = Session.objects.filter(sessions_of(user)).delete()
+    # Deleting rows sends no signal: the open sockets of those sessions check themselves.
+    recheck_user_on_commit(user.pk)
     return deleted
 
 

@@ -439,6 +439,16 @@ async def test_a_password_change_closes_the_sockets_of_the_other_sessions(opened
     await still_open(coordinator)
 
 
+async def test_ending_every_session_of_a_person_closes_every_socket(opened):
+    w = await world(visibility="network")
+    sockets = await sockets_of(opened, w, w["reader"], "result", "bell", "network")
+
+    await sync_to_async(workspace_services.sessions_end)(user=w["reader"])
+
+    for socket in sockets:
+        assert await closed_for(socket, CLOSE_UNAUTHENTICATED) == SESSION_GONE
+
+
 async def test_an_expired_session_closes_every_socket(opened, clock):
     w = await world(visibility="network")
     sockets = await sockets_of(opened, w, w["reader"], "result", "bell", "network")
