@@ -9,8 +9,6 @@ network ``office``. A refused request leaves the database as it was.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -20,36 +18,27 @@ from network.dates import services
 from network.dates.forms import form_started_token
 from network.dates.models import Appointment, FeedToken, Registration, TopicSuggestion
 from tests.dates.conftest import in_days, klassentreffen_for
+from tests.matrix import (
+    DONE,
+    LOGIN,
+    NOPE,
+    OK,
+    Expect,
+    check_answer,
+    parametrize_cells,
+    row_for,
+)
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "stranger", "member", "office")
-LOGIN_URL = "/konto/anmelden/"
 NOT_OFFICE = "Termine legt die Geschäftsstelle des Netzwerks an und pflegt sie."
 NOT_MEMBER = "Zum Klassentreffen anmelden können sich Mitarbeitende der Mitgliedskommunen"
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    message: str | None = None  # the German reason of a 403
-    then: str | None = None  # "login": to the login page; "done": carried out
-
-
-OK = Expect(200)
-LOGIN = Expect(302, then="login")
-DONE = Expect(302, then="done")
-NOPE = Expect(405)
-HIDE = Expect(404)
-OFFICE_ONLY = Expect(403, NOT_OFFICE)
-MEMBERS_ONLY = Expect(403, NOT_MEMBER)
-
-
-def row(get, post):
-    return {
-        "GET": dict(zip(ROLES, get, strict=True)),
-        "POST": dict(zip(ROLES, post, strict=True)),
-    }
+OFFICE_ONLY = Expect(403, message=NOT_OFFICE)
+MEMBERS_ONLY = Expect(403, message=NOT_MEMBER)
+row = row_for(ROLES)
 
 
 def date(world) -> dict:
@@ -161,9 +150,7 @@ def snapshot():
     )
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@parametrize_cells(MATRIX, ROLES)
 def test_matrix(world, as_user, url_name, role, method):
     kwargs, expectations = MATRIX[url_name]
     expected = expectations[method][role]
@@ -180,15 +167,7 @@ def test_matrix(world, as_user, url_name, role, method):
         response = client.post(url, post_data(url_name, world), REMOTE_ADDR=f"10.0.0.{len(role)}")
 
     where = f"{method} {url} als {role}"
-    assert response.status_code == expected.status, (
-        f"{where}: {response.status_code}, erwartet {expected.status}"
-    )
-    if expected.then == "login":
-        assert response["Location"] == f"{LOGIN_URL}?{urlencode({'next': url}, safe='/')}"
-    if expected.status == 403:
-        body = response.content.decode()
-        assert "Keine Berechtigung" in body
-        assert expected.message in body, f"{where}: die deutsche Begründung fehlt"
+    check_answer(response, expected, url=url, where=where)
     if expected.then != "done":
         assert snapshot() == before, f"{where} hat die Datenbank verändert"
     elif not (url_name == "dates:cancel" and role == "stranger"):  # had nothing to cancel

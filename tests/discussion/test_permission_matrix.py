@@ -8,15 +8,26 @@ the comment and got the notification); the network ``office`` (moderates everywh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
 from network.discussion import services
 from network.discussion.models import Comment
 from projects import services as project_services
-from tests.conftest import client_for
+from tests.matrix import (
+    DENY,
+    DONE,
+    HIDE,
+    LOGIN,
+    LOGIN_URL,
+    NOPE,
+    OK,
+    check_answer,
+    client_for,
+    refused,
+    row_for,
+    send,
+)
 from tests.projects.factories import lead_project
 from workspace import notifications
 from workspace.models import MailOptOut, Notification
@@ -24,29 +35,9 @@ from workspace.models import MailOptOut, Notification
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "stranger", "member", "office")
-LOGIN_URL = "/konto/anmelden/"
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    then: str | None = None  # "login": to the login page; "done": carried out
-
-
-OK = Expect(200)
-LOGIN = Expect(302, then="login")
-DONE = Expect(302, then="done")
-NOPE = Expect(405)
-HIDE = Expect(404)
-DENY = Expect(403)
-
-
-def row(get, post):
-    return {
-        "GET": dict(zip(ROLES, get, strict=True)),
-        "POST": dict(zip(ROLES, post, strict=True)),
-    }
-
+row = row_for(ROLES)
 
 NO = (NOPE,) * 4
 WRITE = (LOGIN, DENY, DONE, DONE)
@@ -140,16 +131,10 @@ def test_matrix(world, url_name, method, role):
     kwargs, expectations = MATRIX[url_name]
     expected = expectations[method][role]
     url = reverse(url_name, kwargs=kwargs(world))
-    client = client_for(world["users"][role])
     before = _snapshot()
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, post_data(url_name))
-    assert response.status_code == expected.status, (url_name, method, role)
-    if expected.then == "login":
-        assert response["Location"].startswith(LOGIN_URL)
-    elif expected.then == "done":
+    response = send(client_for(world["users"][role]), method, url, post_data(url_name))
+    check_answer(response, expected, url=url, where=f"{method} {url} als {role}")
+    if expected.then == "done":
         assert not response["Location"].startswith(LOGIN_URL)
-    if expected.status in (403, 404, 405) or expected.then == "login":
+    if refused(expected):
         assert _snapshot() == before, "a refused request changed something"

@@ -8,13 +8,24 @@ A POST that is refused leaves requests and invitations as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
 from network.joining import services
 from network.joining.models import Invitation, JoinRequest
+from tests.matrix import (
+    DENY,
+    FORM,
+    HIDE,
+    LOGIN,
+    NOPE,
+    OK,
+    Expect,
+    cells_for,
+    check_answer,
+    parametrize_cells,
+    send,
+)
 from workspace.models import Membership, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -22,23 +33,8 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "member", "contact", "office")
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    to: str | None = None  # start of the Location header
-
-
-OK = Expect(200)
-FORM = Expect(400)  # the form again, with its messages
-LOGIN = Expect(302, "/konto/anmelden/")
-DENY = Expect(403)
-HIDE = Expect(404)
-NOPE = Expect(405)
 DONE = Expect(302)
-
-
-def cells(*expectations: Expect) -> dict[str, Expect]:
-    return dict(zip(ROLES, expectations, strict=True))
+cells = cells_for(ROLES)
 
 
 EVERYONE_OK = cells(OK, OK, OK, OK)
@@ -97,21 +93,14 @@ def _state() -> tuple:
     )
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@parametrize_cells(MATRIX, ROLES)
 def test_matrix(world, url_name, role, method):
     clients, kwargs = world
     kwargs_name, get, post = MATRIX[url_name]
     url = reverse(url_name, kwargs=kwargs[kwargs_name])
     expected = (get if method == "GET" else post)[role]
     before = _state()
-    client = clients[role]
-    response = client.get(url) if method == "GET" else client.post(url, {})
-    assert response.status_code == expected.status, (
-        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
-    )
-    if expected.to:
-        assert response["Location"].startswith(expected.to)
+    response = send(clients[role], method, url)
+    check_answer(response, expected, url=url, where=f"{method} {url} als {role}")
     if expected is not DONE:
         assert _state() == before, f"{method} {url} als {role} hat etwas verändert"

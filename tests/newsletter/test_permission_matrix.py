@@ -6,32 +6,29 @@ the rows stay independent of database ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
-LOGIN = "/konto/anmelden/"
+from tests.matrix import (
+    DENY,
+    FORM,
+    HIDE,
+    LOGIN_URL,
+    NOPE,
+    OK,
+    Expect,
+    check_answer,
+    parametrize_cells,
+    row_for,
+    send,
+)
+from tests.matrix import LOGIN as TO_LOGIN
 
-
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    redirect_to: str | None = None
-
-
-OK = Expect(200)
-INVALID = Expect(400)  # the form again, with its messages
-FORBIDDEN = Expect(403)
-MISSING = Expect(404)
-NOT_ALLOWED = Expect(405)
-TO_LOGIN = Expect(302, LOGIN)
+LOGIN = LOGIN_URL
+INVALID, FORBIDDEN, MISSING, NOT_ALLOWED = FORM, DENY, HIDE, NOPE
 BACK = Expect(302, "/schuelerzeitung/")
 ROLES = ("anonymous", "member", "office")
-
-
-def row(get, post):
-    return {"GET": dict(zip(ROLES, get, strict=True)), "POST": dict(zip(ROLES, post, strict=True))}
+row = row_for(ROLES)
 
 
 PUBLIC_PAGE = row(get=(OK, OK, OK), post=(NOT_ALLOWED,) * 3)
@@ -107,20 +104,12 @@ def _resolve(kwargs: dict, world) -> dict:
     }
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@parametrize_cells(MATRIX, ROLES)
 def test_matrix(clients, world, url_name, role, method):
     kwargs, expectations = MATRIX[url_name]
     url = reverse(url_name, kwargs=_resolve(kwargs, world))
-    client = clients[role]
-    response = client.get(url) if method == "GET" else client.post(url, {})
-    expected = expectations[method][role]
-    assert response.status_code == expected.status, (
-        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
-    )
-    if expected.redirect_to:
-        assert response["Location"].startswith(expected.redirect_to)
+    response = send(clients[role], method, url)
+    check_answer(response, expectations[method][role], url=url, where=f"{method} {url} als {role}")
 
 
 def test_a_draft_is_hidden_from_everyone_but_the_office(clients, world):

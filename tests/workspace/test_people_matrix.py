@@ -7,12 +7,21 @@ A refused POST changes no membership.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
 from tests.factories import MembershipFactory
+from tests.matrix import (
+    DENY,
+    LOGIN,
+    NOPE,
+    OK,
+    Expect,
+    cells_for,
+    check_answer,
+    parametrize_cells,
+    send,
+)
 from workspace.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -20,22 +29,8 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "member", "contact", "office")
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    to: str | None = None
-
-
-OK = Expect(200)
-LOGIN = Expect(302, "/konto/anmelden/")
-DENY = Expect(403)
-NOPE = Expect(405)
 DONE = Expect(302, "/kommunen/menden/mitarbeitende/")
-
-
-def cells(*expectations):
-    return dict(zip(ROLES, expectations, strict=True))
-
+cells = cells_for(ROLES)
 
 MATRIX = {
     "staff-list": ("menden", cells(LOGIN, DENY, OK, OK), cells(NOPE, NOPE, NOPE, NOPE)),
@@ -63,22 +58,15 @@ def world(as_user, outsider, coordinator, office, menden):
     return clients, kwargs
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@parametrize_cells(MATRIX, ROLES)
 def test_matrix(world, url_name, role, method):
     clients, kwargs = world
     kwargs_name, get, post = MATRIX[url_name]
     url = reverse(url_name, kwargs=kwargs[kwargs_name])
     expected = (get if method == "GET" else post)[role]
     before = list(Membership.objects.values_list("pk", "ended_on").order_by("pk"))
-    client = clients[role]
-    response = client.get(url) if method == "GET" else client.post(url, {})
-    assert response.status_code == expected.status, (
-        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
-    )
-    if expected.to:
-        assert response["Location"].startswith(expected.to)
+    response = send(clients[role], method, url)
+    check_answer(response, expected, url=url, where=f"{method} {url} als {role}")
     if expected is not DONE:
         assert list(Membership.objects.values_list("pk", "ended_on").order_by("pk")) == before
 

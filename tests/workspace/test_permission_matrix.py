@@ -6,34 +6,30 @@ Columns: the anonymous visitor, staff of a member municipality, the network offi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
-LOGIN = "/konto/anmelden/"
+from tests.matrix import DENY as DENIED
+from tests.matrix import (
+    FORM,
+    LOGIN_URL,
+    NOPE,
+    OK,
+    Expect,
+    check_answer,
+    parametrize_cells,
+    row_for,
+    send,
+)
+from tests.matrix import LOGIN as TO_LOGIN
 
-
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    redirect_to: str | None = None  # prefix of the Location header
-
-
-OK = Expect(200)
-FORM = Expect(400)  # the form again, with its messages
-DENIED = Expect(403)
-NOT_ALLOWED = Expect(405)
-TO_LOGIN = Expect(302, LOGIN)
+LOGIN = LOGIN_URL
+NOT_ALLOWED = NOPE
 TO_HOME = Expect(302, "/")
 TO_ADMIN_LOGIN = Expect(302, "/verwaltung/login/")
 
-
-def row(get: tuple[Expect, Expect, Expect], post: tuple[Expect, Expect, Expect]):
-    return {"GET": dict(zip(ROLES, get, strict=True)), "POST": dict(zip(ROLES, post, strict=True))}
-
-
 ROLES = ("anonymous", "member", "office")
+row = row_for(ROLES)
 
 # url name -> (reverse kwargs, expectations)
 MATRIX = {
@@ -84,20 +80,12 @@ def clients(db, as_user, outsider, office):
     return {"anonymous": as_user(None), "member": as_user(outsider), "office": as_user(office)}
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@parametrize_cells(MATRIX, ROLES)
 def test_matrix(clients, url_name, role, method):
     kwargs, expectations = MATRIX[url_name]
     url = reverse(url_name, kwargs=kwargs)
-    client = clients[role]
-    response = client.get(url) if method == "GET" else client.post(url, {})
-    expected = expectations[method][role]
-    assert response.status_code == expected.status, (
-        f"{method} {url} als {role}: {response.status_code}, erwartet {expected.status}"
-    )
-    if expected.redirect_to:
-        assert response["Location"].startswith(expected.redirect_to)
+    response = send(clients[role], method, url)
+    check_answer(response, expectations[method][role], url=url, where=f"{method} {url} als {role}")
 
 
 def test_unknown_municipality_is_404_for_everyone(clients):
