@@ -98,6 +98,12 @@ bench: install
 	$(PY) bench/results.py
 	$(PY) bench/live.py
 	$(PY) bench/coediting.py
+	@# Throughput as served in production: gunicorn, DEBUG off, PostgreSQL, wrk on this machine.
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null; \
+	  else echo "wrk fehlt: sudo apt-get install wrk"; exit 1; fi; }
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) bench/throughput.py; \
+	  else echo "bench/throughput.py übersprungen: es misst auf PostgreSQL (DATABASE_URL setzen)."; fi
 
 # Load and faults for SOAK_MINUTES (10) on a PostgreSQL and a Redis of its own: a benchmark,
 # never part of CI. Its load generator (locust) is installed here only, not by `make install`.
