@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Callable
 
@@ -81,6 +82,30 @@ def test_a_result_back_to_draft_says_why_on_the_open_page_and_does_not_reconnect
     assert len(live_sockets) == 1, live_sockets
     expect(page.locator("#live-status")).to_have_text(RESULT_GONE)
     expect(page.locator("main")).not_to_contain_text(SECRET)
+
+
+def test_logging_out_in_another_tab_ends_the_start_pages_live_parts_for_good(new_context, log_in):
+    """The start page's presence and the bell run on the session; once it is logged out in
+    another tab, both say so and neither knocks again."""
+    context = new_context()
+    page = context.new_page()
+    log_in(page, READER)
+    page.goto("/")
+    expect(page.locator("[data-live-url]")).to_have_attribute("data-live-connected", "true")
+    expect(page.locator("[data-bell]")).to_have_attribute("data-bell-unread", re.compile(r"\d+"))
+    reopened: list[str] = []
+    page.on("websocket", lambda ws: reopened.append(ws.url))
+
+    other = context.new_page()
+    other.goto("/konto/")
+    other.get_by_role("button", name="Abmelden").click()
+    expect(other.get_by_role("link", name="Anmelden")).to_be_visible()
+
+    expect(page.locator("#presence-status")).to_contain_text(SESSION_GONE)
+    expect(page.locator("[data-bell]")).to_have_attribute("data-bell-revoked", "true")
+    expect(page.locator("[data-bell-label]")).to_contain_text(SESSION_GONE)
+    page.wait_for_timeout(RECONNECT_WAIT)
+    assert reopened == []
 
 
 async def _until_closed(socket_, timeout: float) -> tuple[list[dict], int | None]:
