@@ -10,6 +10,7 @@ logs in once per worker (its cookies are reused by every page it visits).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import _log_in
 from tests.e2e.test_accessibility import AXE_OPTIONS
+from tests.e2e.test_results import create_result
 
 WIDTH, HEIGHT = 320, 640
 
@@ -430,6 +432,17 @@ def _context(browser: Browser, base_url: str, state: dict, **options) -> Browser
     )
 
 
+def assert_fits(page: Page) -> None:
+    """Nothing scrolls sideways but labelled, focusable regions; nothing sticks out of the page.
+
+    ``clientWidth`` is the viewport less a vertical scrollbar, where the browser draws one.
+    """
+    overflow = page.evaluate(_OVERFLOWING)
+    assert overflow["out"] == [], overflow
+    assert overflow["scrollWidth"] <= overflow["width"] <= WIDTH, overflow
+    assert page.evaluate(_UNLABELLED_SCROLLERS) == []
+
+
 def _open(page: Page, path: str, *, expected_status: int = 200) -> None:
     response = page.goto(path)
     assert response is not None and response.status == expected_status, (
@@ -452,15 +465,12 @@ def test_page_reflows_at_320_px(browser: Browser, base_url, sessions, demo_paths
             f"h1 nicht auf dem ersten Bildschirm: {box}"
         )
 
-        overflow = page.evaluate(_OVERFLOWING)
-        assert overflow["scrollWidth"] == overflow["width"] == WIDTH, overflow
-        assert page.evaluate(_UNLABELLED_SCROLLERS) == []
+        assert_fits(page)
         assert page.evaluate(_SMALL_TARGETS) == []
 
         page.add_style_tag(content=TEXT_SPACING)
         assert page.evaluate(_CLIPPED) == []
-        spaced = page.evaluate(_OVERFLOWING)
-        assert spaced["scrollWidth"] == WIDTH, spaced
+        assert_fits(page)
     finally:
         context.close()
 
@@ -473,5 +483,189 @@ def test_no_wcag_violation_at_320_px(browser: Browser, base_url, sessions, demo_
         _open(page, demo_paths[name])
         results = Axe().run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    finally:
+        context.close()
+
+
+# --- The header's navigation on a small screen ------------------------------------------------
+
+
+def _nav(page: Page):
+    return page.get_by_role("navigation", name="Hauptnavigation")
+
+
+def _menu(page: Page):
+    return _nav(page).get_by_role("button", name="Menü")
+
+
+def test_navigation_opens_and_closes_by_keyboard(browser: Browser, base_url, sessions):
+    context = _context(browser, base_url, sessions[MEMBER])
+    page = context.new_page()
+    try:
+        _open(page, "/")
+        projects = _nav(page).get_by_role("link", name="Leitprojekte")
+        expect(projects).to_be_hidden()
+        expect(_menu(page)).to_have_attribute("aria-expanded", "false")
+
+        # From the top of the page: skip link, brand, then the menu button.
+        for _ in range(3):
+            page.keyboard.press("Tab")
+        expect(_menu(page)).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(_menu(page)).to_have_attribute("aria-expanded", "true")
+        expect(projects).to_be_visible()
+        page.keyboard.press("Tab")
+        expect(_nav(page).get_by_role("link", name="Start")).to_be_focused()
+
+        page.keyboard.press("Escape")
+        expect(_menu(page)).to_have_attribute("aria-expanded", "false")
+        expect(_menu(page)).to_be_focused()
+        expect(projects).to_be_hidden()
+
+        page.keyboard.press("Space")
+        expect(projects).to_be_visible()
+        page.keyboard.press("Space")
+        expect(projects).to_be_hidden()
+
+        # The search stays in reach with the menu closed.
+        expect(page.get_by_role("searchbox", name="Im Netzwerk suchen")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_navigation_opens_and_closes_by_touch(browser: Browser, base_url, sessions):
+    context = _context(browser, base_url, sessions[VISITOR], has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        _open(page, "/")
+        glossary = _nav(page).get_by_role("link", name="Vokabelheft")
+        expect(glossary).to_be_hidden()
+
+        _menu(page).tap()
+        expect(_menu(page)).to_have_attribute("aria-expanded", "true")
+        expect(glossary).to_be_visible()
+        _menu(page).tap()
+        expect(_menu(page)).to_have_attribute("aria-expanded", "false")
+        expect(glossary).to_be_hidden()
+
+        # Open again, then a tap on the page below the list puts it away.
+        _menu(page).tap()
+        expect(glossary).to_be_visible()
+        page.touchscreen.tap(WIDTH / 2, HEIGHT - 8)
+        expect(glossary).to_be_hidden()
+
+        _menu(page).tap()
+        glossary.tap()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vokabelheft")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("who", [VISITOR, OFFICE], ids=["gast", "geschaeftsstelle"])
+def test_without_javascript_every_navigation_link_shows(browser: Browser, base_url, sessions, who):
+    context = _context(browser, base_url, sessions[who], java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _open(page, "/")
+        expect(_nav(page).get_by_role("button", name="Menü")).to_have_count(0)
+        links = _nav(page).get_by_role("link")
+        assert links.count() >= 11
+        for link in links.all():
+            expect(link).to_be_visible()
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+            link.focus()
+            expect(link).to_be_focused()
+        assert_fits(page)
+    finally:
+        context.close()
+
+
+def test_wide_screen_shows_the_whole_navigation_without_a_button(
+    browser: Browser, base_url, sessions
+):
+    context = browser.new_context(
+        base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    try:
+        _open(page, "/")
+        expect(_menu(page)).to_be_hidden()
+        expect(_nav(page).get_by_role("link", name="Schülerzeitung")).to_be_visible()
+    finally:
+        context.close()
+
+
+# --- Long words, addresses and code ----------------------------------------------------------
+
+LONG_URL = "https://daten.menden.de/" + "haushalt/" * 12 + "produktbereiche-2026.csv"
+LONG_WORD = "Haushaltsdatenveröffentlichungsdurchführungsbestimmungsentwurfsfassung" * 2
+LONG_CODE = "const spalten = [" + ", ".join(f"'spalte_{n}'" for n in range(30)) + "];"
+
+
+def test_long_words_addresses_and_code_wrap_in_result_diff_and_editor(
+    browser: Browser, base_url, sessions, manage
+):
+    body = (
+        f"# Quellen\n\nDie Datei liegt unter {LONG_URL}.\n\n{LONG_WORD}\n\n```\n{LONG_CODE}\n```\n"
+    )
+    path = create_result(
+        manage,
+        [
+            {"title": "Lange Adressen", "summary": LONG_URL, "body": body, "note": "Erste Fassung"},
+            {
+                "title": "Lange Adressen",
+                "summary": LONG_URL,
+                "body": body + f"\n`{LONG_WORD}` und <{LONG_URL}?neu>\n",
+                "note": "Adresse ergänzt",
+            },
+        ],
+    )
+    context = _context(browser, base_url, sessions[TEAM])
+    page = context.new_page()
+    try:
+        # The result, its diff and the edit form show the long text; the version list fits, too.
+        for suffix in ["", "vergleich/?von=1&zu=2", "bearbeiten/", "versionen/"]:
+            _open(page, path + suffix)
+            if suffix != "versionen/":
+                expect(page.locator("main")).to_contain_text("produktbereiche-2026.csv")
+            assert_fits(page)
+
+        # The shared editor: its lines wrap instead of scrolling sideways.
+        _open(page, path + "bearbeiten/")
+        page.locator("[data-coedit-start]").click()
+        content = page.locator(".cm-content")
+        expect(content).to_contain_text("produktbereiche-2026.csv")
+        scroller = page.locator(".cm-scroller").evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroller[0] <= scroller[1], scroller
+        assert_fits(page)
+    finally:
+        context.close()
+
+
+# --- The file input speaks German --------------------------------------------------------------
+
+
+def test_file_input_shows_german_texts_and_the_chosen_files_name(
+    browser: Browser, base_url, sessions, demo_paths
+):
+    context = _context(browser, base_url, sessions[MEMBER])
+    page = context.new_page()
+    try:
+        _open(page, demo_paths["item-create"])
+        field = page.locator(".kr-file")
+        # The native control is still the one the label names, and it still takes the focus.
+        native = page.get_by_label(re.compile(r"^Bild\b"))
+        expect(native).to_have_attribute("type", "file")
+        expect(field).to_contain_text("Datei auswählen")
+        expect(field).to_contain_text("Keine Datei ausgewählt")
+        native.focus()
+        expect(native).to_be_focused()
+
+        name = "titelbild-der-sommerausgabe-mit-einem-sehr-langen-dateinamen-2026.png"
+        native.set_input_files({"name": name, "mimeType": "image/png", "buffer": b"\x89PNG"})
+        expect(field).to_contain_text(name)
+        expect(field).not_to_contain_text("Keine Datei ausgewählt")
+        assert_fits(page)
     finally:
         context.close()
