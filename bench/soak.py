@@ -571,17 +571,6 @@ def run() -> int:
         options.media_root.mkdir()
         env = serve.environment(options, runtime)
         log("migrate, Demo-Welt, collectstatic …")
-        # The demo world is seeded here, not left to serve.prepare(): its emptiness check
-        # reads the shell's whole output, which Django 5.2 opens with a list of auto-imports,
-        # so it never sees "False" and never seeds.
-        for args, debug in ((["migrate", "--no-input"], "0"), (["seed_demo"], "1")):
-            subprocess.run(
-                [PYTHON, "manage.py", *args],
-                cwd=CHECKOUT,
-                env={**env, "DEBUG": debug},
-                check=True,
-                capture_output=True,
-            )
         serve.prepare(env)
         plan_file = out / "plan.json"
         subprocess.run(
