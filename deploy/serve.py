@@ -7,8 +7,9 @@ second set of web and websocket processes behind the same nginx: the nodes share
 PostgreSQL, Redis and the upload storage. DEBUG is off; an empty database is first filled with
 the demo world (seeded with DEBUG on for that one step) so that an operator can log in.
 
-One foreground process group: Ctrl-C (or SIGTERM) stops all of it; if one process dies, the
-others are stopped too and the exit code says so. Everything it writes lives in ``.serve/``.
+One foreground process group: Ctrl-C (or SIGTERM) stops all of it. A process that ends is
+started again after 2 s, as the systemd units do (the worker ends when PostgreSQL restarts);
+one that fails more than five times a minute stops everything, and the exit code says so. Everything it writes lives in ``.serve/``.
 """
 
 from __future__ import annotations
@@ -229,7 +230,6 @@ def main(argv: list[str] | None = None) -> int:
     cert, key = certificate(runtime)
     nginx_conf = render(options, runtime, cert, key)
 
-    processes: list[tuple[str, subprocess.Popen]] = []
     stopping = False
 
     def stop(*_args) -> None:
@@ -238,20 +238,19 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    for name, command, extra in commands(options, runtime, nginx_conf):
+    specs = {
+        name: (command, extra) for name, command, extra in commands(options, runtime, nginx_conf)
+    }
+
+    def launch(name: str) -> subprocess.Popen:
+        command, extra = specs[name]
         log = (runtime / f"{name}.log").open("ab")
-        processes.append(
-            (
-                name,
-                subprocess.Popen(
-                    command,
-                    cwd=CHECKOUT,
-                    env={**env, **extra},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                ),
-            )
+        return subprocess.Popen(
+            command, cwd=CHECKOUT, env={**env, **extra}, stdout=log, stderr=subprocess.STDOUT
         )
+
+    running = {name: launch(name) for name in specs}
+    restarts: dict[str, list[float]] = {name: [] for name in specs}
     print(
         f"Klassenraum läuft hinter nginx auf https://127.0.0.1:{options.https_port}/ "
         f"({options.nodes} Knoten; Protokolle in {runtime}) – beenden mit Strg+C.",
@@ -259,15 +258,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     code = 0
     while not stopping:
-        for name, process in processes:
-            if process.poll() is not None:
-                print(
-                    f"make serve: {name} hat sich beendet ({process.returncode}).", file=sys.stderr
-                )
+        for name, process in list(running.items()):
+            if process.poll() is None:
+                continue
+            # As systemd's Restart= does: a process that ends (the worker does when
+            # PostgreSQL restarts) is started again; one that keeps failing stops everything.
+            now = time.monotonic()
+            restarts[name] = [at for at in restarts[name] if now - at < 60] + [now]
+            if len(restarts[name]) > 5:
+                print(f"make serve: {name} scheitert immer wieder – Ende.", file=sys.stderr)
                 code = 1
                 stopping = True
                 break
+            print(
+                f"make serve: {name} hat sich beendet ({process.returncode}), Neustart in 2 s.",
+                file=sys.stderr,
+            )
+            time.sleep(2)
+            running[name] = launch(name)
         time.sleep(0.5)
+    processes = list(running.items())
     for _name, process in reversed(processes):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

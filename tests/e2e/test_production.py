@@ -44,6 +44,7 @@ class Topology:
     runtime: Path
     media: Path
     process: subprocess.Popen
+    app_port: int
 
 
 def _ports_free(first: int, count: int) -> bool:
@@ -114,6 +115,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         runtime=runtime / "run",
         media=runtime / "run" / "media",
         process=process,
+        app_port=base + 2,
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -300,3 +302,29 @@ def test_limits_redirects_and_health_through_the_proxy(topology):
     assert health.status_code == 200
     parts = json.loads(health.text)
     assert parts["database"] == "ok" and parts["channel_layer"] == "ok"
+
+
+def test_a_process_that_dies_is_started_again(topology):
+    """As systemd's Restart= does: a websocket process killed hard is back within seconds."""
+    port = topology.app_port + 1  # the first websocket process of the first node
+    found = subprocess.run(
+        ["pgrep", "-f", f"uvicorn workspace.asgi:application .*--port {port} "],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert len(found) == 1, found
+    os.kill(int(found[0]), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        again = subprocess.run(
+            ["pgrep", "-f", f"uvicorn workspace.asgi:application .*--port {port} "],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if again and again != found and _ports_free(port, 1) is False:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("der Websocket-Prozess wurde nicht neu gestartet")
+    assert topology.process.poll() is None
+    assert _get(topology.url + "/healthz").status_code == 200
