@@ -67,9 +67,14 @@ run: install
 serve: install
 	$(PY) deploy/serve.py
 
+# Checks that do not depend on the database (layout and reflow, the deploy files, the
+# co-editing fuzz) run once: .ci/run leaves them out of its PostgreSQL run with ONCE_ONLY=skip.
+ONCE_ONLY_PATHS := tests/e2e/test_reflow.py tests/deploy tests/projects/test_coedit_fuzz.py
+ONCE_ONLY_ARGS := $(if $(filter skip,$(ONCE_ONLY)),$(addprefix --ignore=,$(ONCE_ONLY_PATHS)))
+
 test: install browser
-	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)
-	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS)
+	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS) $(ONCE_ONLY_ARGS)
+	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS) $(ONCE_ONLY_ARGS)
 
 test-unit: install
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)
