@@ -21,10 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from projects.models import (
@@ -35,6 +33,17 @@ from projects.models import (
     Visibility,
 )
 from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory
+from tests.matrix import (
+    DENY,
+    HIDE,
+    LOGIN,
+    NOPE,
+    OK,
+    Expect,
+    by_rows,
+    check_answer,
+    client_for,
+)
 from tests.projects.factories import lead_project
 
 pytestmark = pytest.mark.django_db
@@ -42,23 +51,11 @@ pytestmark = pytest.mark.django_db
 Role = TeamMembership.Role
 Status = LeadProject.Status
 
-LOGIN_URL = "/konto/anmelden/"
 ROLES = ("anonymous", "other", "observer", "editor", "coordinator", "office")
 VISIBILITIES = (Visibility.PUBLIC, Visibility.NETWORK, Visibility.TEAM)
 METHODS = ("GET", "POST")
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    then: str | None = None  # where a redirect leads: "login", "project" or "team"
-
-
-OK = Expect(200)
-LOGIN = Expect(302, "login")  # anonymous → login page, ?next= back here
-DENY = Expect(403)  # may see the project, may not act: German message
-HIDE = Expect(404)  # may not see the project at all
-NOPE = Expect(405)  # the URL does not take this method
 DONE = Expect(302, "project")  # carried out, back to the project page
 DONE_T = Expect(302, "team")  # carried out, back to the team page
 
@@ -67,8 +64,9 @@ Table = dict[str, dict[str, Expect]]
 
 def table(*, public: tuple, network: tuple, team: tuple) -> dict[str, dict]:
     """One cell per visibility (rows) × role (columns, in the order of ``ROLES``)."""
-    rows = {Visibility.PUBLIC: public, Visibility.NETWORK: network, Visibility.TEAM: team}
-    return {vis: dict(zip(ROLES, cells, strict=True)) for vis, cells in rows.items()}
+    return by_rows(
+        ROLES, {Visibility.PUBLIC: public, Visibility.NETWORK: network, Visibility.TEAM: team}
+    )
 
 
 @dataclass(frozen=True)
@@ -295,24 +293,9 @@ def world(menden, iserlohn, hemer, outsider, observer, editor, coordinator, offi
     )
 
 
-_handler = Client().handler
-
-
 @pytest.fixture
 def as_user():
-    """Like ``as_user`` of tests/conftest.py: a fresh client (fresh cookies) per call.
-
-    The clients share one request handler: building its middleware again for every client
-    (ServeStatic scans the static files then) would cost more than the rest of a test.
-    """
-
-    def client_for(user) -> Client:
-        client = Client()
-        client.handler = _handler
-        if user is not None:
-            client.force_login(user)
-        return client
-
+    """Clients sharing one request handler (tests/matrix.py)."""
     return client_for
 
 
@@ -482,27 +465,19 @@ def test_matrix(world, as_user, url_name, role, vis, method):
         response = client.post(url, call.data(world, project, vis))
 
     where = f"{method} {url} als {role} ({vis})"
-    assert response.status_code == expected.status, (
-        f"{where}: {response.status_code}, erwartet {expected.status}"
-    )
+    check_answer(response, expected, url=url, where=where, message=row.refusal)
     carried_out = method == "POST" and expected.then in ("project", "team")
     if not carried_out:
         assert snapshot() == before, f"{where} hat die Datenbank verändert"
 
-    if expected.then == "login":
-        assert response["Location"] == f"{LOGIN_URL}?{urlencode({'next': url}, safe='/')}"
-    elif expected.then == "team":
+    if expected.then == "team":
         assert response["Location"] == reverse("projects:team", kwargs={"slug": project.slug})
     elif expected.then == "project" and project is not None:
         assert response["Location"] == project.get_absolute_url()
     if carried_out:
         call.effect(world, project, vis, role, response)
 
-    if expected.status == 403:
-        body = _body(response)
-        assert "Keine Berechtigung" in body
-        assert row.refusal in body, f"{where}: die deutsche Begründung fehlt"
-    elif expected.status == 404:
+    if expected.status == 404:
         assert "Seite nicht gefunden" in _body(response)
     elif expected.status == 200 and project is not None:
         assert project.title in _body(response)

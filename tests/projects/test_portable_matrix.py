@@ -22,38 +22,25 @@ observer: Hemer staff; editor: Iserlohn staff) with one tested result in two ver
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from projects import portable, services
 from projects.models import LeadProject, Result, TeamMembership, Visibility
 from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
+from tests.matrix import DENY, HIDE, LOGIN, NOPE, OK, Expect, check_answer, client_for
 from tests.projects.factories import lead_project
 from workspace import services as workspace_services
 
 pytestmark = pytest.mark.django_db
 
 Role = TeamMembership.Role
-LOGIN_URL = "/konto/anmelden/"
 ROLES = ("anonymous", "stranger", "member", "observer", "editor", "coordinator", "office")
 PUBLIC, NETWORK, TEAM = Visibility.PUBLIC, Visibility.NETWORK, Visibility.TEAM
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    then: str | None = None  # where a redirect leads: "login" or "project"
-
-
-OK = Expect(200)
-LOGIN = Expect(302, "login")
-DENY = Expect(403)
-HIDE = Expect(404)
-NOPE = Expect(405)
 DONE = Expect(302, "project")  # imported, on to the new project's page
 
 ALL = "alle"  # the import's one row: it belongs to no project
@@ -151,9 +138,7 @@ CELLS = [
 def test_matrix(name, method, row, role, world):
     users, projects, data = world
     expect = MATRIX[name][method][row][ROLES.index(role)]
-    client = Client()
-    if users[role] is not None:
-        client.force_login(users[role])
+    client = client_for(users[role])
     if name == "projects:export":
         project = projects[row]
         url = reverse(name, kwargs={"slug": project.slug})
@@ -165,11 +150,9 @@ def test_matrix(name, method, row, role, world):
 
     response = client.get(url) if method == "GET" else client.post(url, payload)
 
-    assert response.status_code == expect.status, (name, method, row, role)
-    if expect.then == "login":
-        assert response["Location"].startswith(f"{LOGIN_URL}?next=")
-    if expect.status == 403:
-        assert REFUSAL in response.content.decode()
+    check_answer(
+        response, expect, url=url, where=f"{method} {url} als {role} ({row})", message=REFUSAL
+    )
     if expect == OK and name == "projects:export":
         assert response["Content-Type"] == "application/zip"
         assert b"".join(response.streaming_content).startswith(b"PK")

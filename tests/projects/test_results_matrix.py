@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from projects import services
@@ -44,6 +43,18 @@ from projects.models import (
     Visibility,
 )
 from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
+from tests.matrix import (
+    DENY,
+    HIDE,
+    LOGIN,
+    LOGIN_URL,
+    NOPE,
+    OK,
+    Expect,
+    by_rows,
+    check_answer,
+    client_for,
+)
 from tests.projects.factories import lead_project
 from workspace import services as workspace_services
 
@@ -51,7 +62,6 @@ pytestmark = pytest.mark.django_db
 
 Role = TeamMembership.Role
 
-LOGIN_URL = "/konto/anmelden/"
 ROLES = ("anonymous", "other", "observer", "editor", "coordinator", "office")
 VISIBILITIES = (Visibility.PUBLIC, Visibility.NETWORK, Visibility.TEAM)
 METHODS = ("GET", "POST")
@@ -60,17 +70,6 @@ METHODS = ("GET", "POST")
 TESTED, DRAFT, NEW = Result.Maturity.TESTED, Result.Maturity.DRAFT, "neu"
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    then: str | None = None  # where a redirect leads: "login" or "result"
-
-
-OK = Expect(200)
-LOGIN = Expect(302, "login")  # anonymous → login page, ?next= back here
-DENY = Expect(403)  # may see the result, may not act: German message
-HIDE = Expect(404)  # may not see the project, or the result is a draft of another team
-NOPE = Expect(405)  # the URL does not take this method
 DONE = Expect(302, "result")  # carried out, on to the (new) result's page
 
 Table = dict[str, dict[str, Expect]]
@@ -78,8 +77,9 @@ Table = dict[str, dict[str, Expect]]
 
 def table(*, public: tuple, network: tuple, team: tuple) -> Table:
     """One cell per visibility (rows) × role (columns, in the order of ``ROLES``)."""
-    rows = {Visibility.PUBLIC: public, Visibility.NETWORK: network, Visibility.TEAM: team}
-    return {vis: dict(zip(ROLES, cells, strict=True)) for vis, cells in rows.items()}
+    return by_rows(
+        ROLES, {Visibility.PUBLIC: public, Visibility.NETWORK: network, Visibility.TEAM: team}
+    )
 
 
 @dataclass(frozen=True)
@@ -441,24 +441,9 @@ def world(_world, db):
     return _world
 
 
-_handler = Client().handler
-
-
 @pytest.fixture
 def as_user():
-    """Like ``as_user`` of tests/conftest.py: a fresh client (fresh cookies) per call.
-
-    The clients share one request handler: building its middleware again for every client
-    (ServeStatic scans the static files then) would cost more than the rest of a test.
-    """
-
-    def client_for(user) -> Client:
-        client = Client()
-        client.handler = _handler
-        if user is not None:
-            client.force_login(user)
-        return client
-
+    """Clients sharing one request handler (tests/matrix.py)."""
     return client_for
 
 
@@ -657,25 +642,17 @@ def test_matrix(world, as_user, url_name, role, vis, stage, method):
         response = client.post(url, call.data(world, target))
 
     where = f"{method} {url} als {role} ({vis}, {stage})"
-    assert response.status_code == expected.status, (
-        f"{where}: {response.status_code}, erwartet {expected.status}"
-    )
+    check_answer(response, expected, url=url, where=where, message=row.refusal)
     carried_out = method == "POST" and expected.then == "result"
     if not carried_out:
         assert snapshot(world) == before, f"{where} hat etwas verändert"
 
-    if expected.then == "login":
-        assert response["Location"] == f"{LOGIN_URL}?{urlencode({'next': url}, safe='/')}"
-    elif carried_out:
+    if carried_out:
         if target.result is not None:
             assert response["Location"] == target.result.get_absolute_url()
         call.effect(world, target, role, response)
 
-    if expected.status == 403:
-        body = _body(response)
-        assert "Keine Berechtigung" in body
-        assert row.refusal in body, f"{where}: die deutsche Begründung fehlt"
-    elif expected.status == 404:
+    if expected.status == 404:
         body = _body(response)
         assert "Seite nicht gefunden" in body
         # Not even the name of a hidden result or project is given away.

@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.matrix import NOPE, OK, check_answer
 from workspace.search import search
 
-LOGIN = "/konto/anmelden/"
 ROLES = ("anonymous", "member", "team", "office")
-OK, NOT_ALLOWED = 200, 405
+NOT_ALLOWED = NOPE
 
 # url name -> (reverse kwargs, expectations): the page is open to everyone, GET only.
 MATRIX = {
@@ -76,7 +76,8 @@ def test_the_page_answers_everyone(as_user, people, role, method):
     client = as_user(people[role])
     url = reverse("search")
     response = client.get(url, {"q": "Schulweg"}) if method == "GET" else client.post(url)
-    assert response.status_code == MATRIX["search"][1][method][role]
+    expected = MATRIX["search"][1][method][role]
+    check_answer(response, expected, url=url, where=f"{method} {url} als {role}")
 
 
 @pytest.mark.parametrize("role", ROLES)
