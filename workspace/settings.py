@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, found through TEMPLATES below (FORM_RENDERER).
+    "django.forms",
     "guardian",
     "simple_history",
     "channels",
@@ -116,6 +118,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's template engine, so templates/django/forms/ can replace
+# Django's select, which includes two templates for every option.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -----------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
