@@ -45,3 +45,6 @@ class ProjectsConfig(AppConfig):
         from projects.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH
+        from projects import fragments
+
+        fragments.connect()

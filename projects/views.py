@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import selectors, services
+from projects import fragments, selectors, services
 from projects.forms import (
     AdoptionStatusForm,
     AttachmentForm,
@@ -34,39 +35,46 @@ from projects.permissions import (
     CHANGE,
     EDIT_RESULTS,
     MANAGE_TEAM,
-    VIEW,
     can_create_project,
     get_copy_for,
     get_project_for,
     get_result_for,
+    reads_drafts,
     results_visible_in,
     visible_templates,
 )
+from workspace.access import decide
 from workspace.diff import diff_texts
 from workspace.files import protected_file_response
 from workspace.forms import form_errors_from
+from workspace.fragments import cached, store
 from workspace.hooks import sections_for
 
 
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = ProjectFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    projects = selectors.project_list(
-        user=request.user,
-        status=criteria.get("status", ""),
-        topic=criteria.get("topic"),
-        municipality=criteria.get("municipality"),
-    )
-    return render(
-        request,
-        "projects/project_list.html",
-        {
+    # Visitors get the list from the shared cache, without a query of its own.
+    key = fragments.project_list_key(request)
+    body = cached(key) if key else None
+    if body is None:
+        filters = ProjectFilterForm(request.GET or None)
+        criteria = filters.cleaned_data if filters.is_valid() else {}
+        projects = selectors.project_list(
+            user=request.user,
+            status=criteria.get("status", ""),
+            topic=criteria.get("topic"),
+            municipality=criteria.get("municipality"),
+        )
+        context = {
             "projects": list(projects),
             "filters": filters,
             "can_create": can_create_project(request.user),
-        },
-    )
+        }
+        if key is None:
+            return render(request, "projects/project_list.html", context)
+        body = render_to_string("projects/_project_list_body.html", context, request)
+        store(key, body)
+    return render(request, "projects/project_list.html", {"body": body})
 
 
 @require_GET
@@ -99,10 +107,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not can_create_project(request.user):
-        raise PermissionDenied(
-            _("Leitprojekte legen die Pionierkommunen und die Geschäftsstelle an.")
-        )
+    decide(
+        request.user,
+        acts=can_create_project(request.user),
+        refusal=_("Leitprojekte legen die Pionierkommunen und die Geschäftsstelle an."),
+    )
     form = LeadProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -456,7 +465,7 @@ def result_versions(request: HttpRequest, result_id: int, **owner) -> HttpRespon
         result,
         request.GET.get("seite"),
         per_page=VERSIONS_PER_PAGE,
-        with_drafts=access.has(VIEW),
+        with_drafts=reads_drafts(access),
     )
     versions = selectors.with_change_sizes(result, page.versions())
     return render(
@@ -487,7 +496,7 @@ def result_compare(request: HttpRequest, result_id: int, **owner) -> HttpRespons
     old = _revision_param(request.GET.get("von"), max(1, result.revision - 1))
     new = _revision_param(request.GET.get("zu"), result.revision)
     versions = (
-        selectors.two_versions(result, old, new, with_drafts=access.has(VIEW))
+        selectors.two_versions(result, old, new, with_drafts=reads_drafts(access))
         if old and new
         else {}
     )
