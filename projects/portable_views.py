@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from projects import portable
 from projects.permissions import get_project_for
-from workspace.access import LoginRequired
+from workspace.access import decide
 from workspace.forms import KernFormMixin, form_errors_from
 from workspace.models import Municipality
 from workspace.permissions import is_network_office
@@ -50,10 +50,11 @@ def project_export(request: HttpRequest, slug: str) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise LoginRequired
-    if not is_network_office(request.user):
-        raise PermissionDenied(_("Leitprojekte importiert nur die Geschäftsstelle."))
+    decide(
+        request.user,
+        acts=is_network_office(request.user),
+        refusal=_("Leitprojekte importiert nur die Geschäftsstelle."),
+    )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

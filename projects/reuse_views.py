@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,12 +33,12 @@ from projects.permissions import (
     get_template_for,
     is_source_team,
 )
-from workspace.access import LoginRequired
+from workspace.access import decide, refuse
 from workspace.diff import diff_texts, merge_texts
 from workspace.forms import form_errors_from
 from workspace.hooks import sections_for  # NOTIFY
 from workspace.models import Municipality
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office
 
 
 @require_GET
@@ -109,17 +109,18 @@ def template_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     template = get_template_for(request.user, template_id)
     municipalities = _adoptable_for(request.user, template)
     if not municipalities:
-        raise PermissionDenied(
+        refuse(
+            request.user,
             _(
                 "Nachnutzen können Mitarbeitende einer Mitgliedskommune, die diese Vorlage noch nicht nutzt."
-            )
+            ),
         )
     form = AdoptForm(
         request.POST,
         municipalities=Municipality.objects.filter(pk__in=[m.pk for m in municipalities]),
     )
     if not form.is_valid():
-        raise PermissionDenied(_("Sie können nur für Ihre eigene Kommune nachnutzen."))
+        refuse(request.user, _("Sie können nur für Ihre eigene Kommune nachnutzen."))
     try:
         adoption = services.adoption_create(
             template=template, municipality=form.cleaned_data["municipality"], by=request.user
@@ -140,14 +141,13 @@ def template_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def result_publish(request: HttpRequest, slug: str, result_id: int) -> HttpResponse:
     result, access = get_result_for(request.user, slug, result_id)
-    if not access.has(CHANGE):
-        if not request.user.is_authenticated:
-            raise LoginRequired
-        raise PermissionDenied(
-            _(
-                "Als Vorlage veröffentlichen die Koordination des Leitprojekts und die Geschäftsstelle."
-            )
-        )
+    decide(
+        request.user,
+        acts=access.has(CHANGE),
+        refusal=_(
+            "Als Vorlage veröffentlichen die Koordination des Leitprojekts und die Geschäftsstelle."
+        ),
+    )
     existing = getattr(result, "template", None)
     initial = (
         {
@@ -300,8 +300,7 @@ def _offer(request, template_id: int, offer_id: int):
     template = get_template_for(request.user, template_id)
     # Offers are deliberations between municipalities: read like adopted copies, by the staff
     # of member municipalities and the network office.
-    if not (is_network_member(request.user) or is_network_office(request.user)):
-        raise Http404
+    decide(request.user, sees=is_member_or_office(request.user))
     offer = get_object_or_404(
         Offer.objects.select_related(
             "adoption__municipality", "copy_row", "base_row", "offered_by", "decided_by"
@@ -335,7 +334,7 @@ def offer_detail(request: HttpRequest, template_id: int, offer_id: int) -> HttpR
 def _decider(request, template_id: int, offer_id: int):
     template, offer = _offer(request, template_id, offer_id)
     if not is_source_team(request.user, template.result.project):
-        raise PermissionDenied(_("Über Angebote entscheidet das Team der Vorlage."))
+        refuse(request.user, _("Über Angebote entscheidet das Team der Vorlage."))
     return template, offer
 
 

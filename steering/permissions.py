@@ -8,7 +8,6 @@ office runs the committee's business (seats, meetings) through its group.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import TeamMembership
 from projects.permissions import ProjectAccess, visible_projects
 from steering.models import Agreement, Meeting, Proposal, Seat
-from workspace.access import LoginRequired
+from workspace.access import decide, require_login
 from workspace.models import User
 from workspace.permissions import is_network_member, is_network_office
 
@@ -62,30 +61,20 @@ def can_draft(user: User | AnonymousUser) -> bool:
     return user.team_memberships.filter(role=TeamMembership.Role.COORDINATOR).exists()
 
 
-def _refuse(user, message) -> None:
-    if not user.is_authenticated:
-        raise LoginRequired
-    raise PermissionDenied(message)
-
-
 def require_committee(user) -> None:
-    if not is_committee(user):
-        _refuse(user, NOT_COMMITTEE)
+    decide(user, acts=is_committee(user), refusal=NOT_COMMITTEE)
 
 
 def require_chair(user) -> None:
-    if not can_chair(user):
-        _refuse(user, NOT_CHAIR)
+    decide(user, acts=can_chair(user), refusal=NOT_CHAIR)
 
 
 def require_office(user) -> None:
-    if not is_network_office(user):
-        _refuse(user, NOT_OFFICE)
+    decide(user, acts=is_network_office(user), refusal=NOT_OFFICE)
 
 
 def require_drafter(user) -> None:
-    if not can_draft(user):
-        _refuse(user, NOT_DRAFTER)
+    decide(user, acts=can_draft(user), refusal=NOT_DRAFTER)
 
 
 def visible_agreements(user: User | AnonymousUser) -> QuerySet[Agreement]:
@@ -102,10 +91,7 @@ def visible_agreements(user: User | AnonymousUser) -> QuerySet[Agreement]:
 
 def get_meeting_for(user: User | AnonymousUser, meeting_id: int, *, chair: bool = False):
     """A meeting and its deliberations: only for the committee (everyone else: 404 or login)."""
-    if not user.is_authenticated:
-        raise LoginRequired
-    if not is_committee(user):
-        raise Http404
+    decide(user, sees=is_committee(user))
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
@@ -116,15 +102,16 @@ def get_meeting_for(user: User | AnonymousUser, meeting_id: int, *, chair: bool 
 
 def get_proposal_for(user: User | AnonymousUser, proposal_id: int) -> Proposal:
     """A proposal: the committee's, and its drafter's (a coordinator sees their own draft)."""
-    if not user.is_authenticated:
-        raise LoginRequired
+    require_login(user)
     proposal = (
         Proposal.objects.select_related("project", "drafted_by", "amends")
         .filter(pk=proposal_id)
         .first()
     )
-    if proposal is None or not (is_committee(user) or proposal.drafted_by_id == user.pk):
-        raise Http404
+    decide(
+        user,
+        sees=proposal is not None and (is_committee(user) or proposal.drafted_by_id == user.pk),
+    )
     return proposal
 
 
@@ -137,18 +124,12 @@ def get_agreement_for(user: User | AnonymousUser, number: str) -> Agreement:
         .filter(number=number)
         .first()
     )
-    if agreement is None:
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
+    decide(user, sees=agreement is not None)
     if is_committee(user):
         return agreement
     if agreement.project is None:
         visible = is_network_member(user)
     else:
         visible = ProjectAccess(user, agreement.project).can_view
-    if not visible:
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
+    decide(user, sees=visible)
     return agreement

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workspace import notifications
-from workspace.access import LoginRequired
+from workspace.access import require_login
 from workspace.forms import KernFormMixin
 from workspace.hooks import visibility_rules
 from workspace.models import Notification, NotificationKind
@@ -26,8 +26,7 @@ PAGE_SIZE = 25
 
 
 def _login_required(request: HttpRequest) -> None:
-    if not request.user.is_authenticated:
-        raise LoginRequired
+    require_login(request.user)
 
 
 class MailKindsForm(KernFormMixin, forms.Form):

@@ -12,11 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from workspace.models import Membership, Municipality, User
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office
 
 
 def may_see_names(viewer: User | AnonymousUser | None) -> bool:
-    return bool(viewer) and (is_network_member(viewer) or is_network_office(viewer))
+    return bool(viewer) and is_member_or_office(viewer)
 
 
 def home_municipality(person: User) -> Municipality | None:

@@ -11,7 +11,13 @@ NETWORK_OFFICE_GROUP = "Geschäftsstelle"
 
 
 def is_network_office(user: User | AnonymousUser) -> bool:
-    """Whether the user belongs to the network office group (cached on the user object)."""
+    """Whether the user belongs to the network office group (cached on the user object).
+
+    The one way the office is recognised. The group also holds every permission of the
+    network's apps globally (``workspace.signals``), for Django's administration; access code
+    asks this function instead of ``has_perm``, so that the office is the group and nothing
+    else (a superuser, or a permission granted to someone by hand, is not the office).
+    """
     if not user.is_authenticated or not user.is_active:
         return False
     cached = getattr(user, "_is_network_office", None)
@@ -32,6 +38,11 @@ def is_network_member(user: User | AnonymousUser) -> bool:
         )
         user._is_network_member = cached
     return cached
+
+
+def is_member_or_office(user: User | AnonymousUser) -> bool:
+    """The network: staff of a member municipality, or the network office."""
+    return is_network_member(user) or is_network_office(user)
 
 
 def is_contact_of(user: User | AnonymousUser, municipality: Municipality) -> bool:

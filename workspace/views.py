@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from workspace import legal as legal_pages
 from workspace import mail, selectors, services
-from workspace.access import LoginRequired
+from workspace.access import decide, require_login
 from workspace.forms import (
     BarrierReportForm,
     KernPasswordChangeForm,
@@ -151,10 +151,11 @@ def legal(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def legal_edit(request: HttpRequest, kind: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise LoginRequired
-    if not is_network_office(request.user):
-        raise PermissionDenied(_("Diese Seiten pflegt die Geschäftsstelle."))
+    decide(
+        request.user,
+        acts=is_network_office(request.user),
+        refusal=_("Diese Seiten pflegt die Geschäftsstelle."),
+    )
     shown = legal_pages.legal_page(kind)
     form = LegalPageForm(
         request.POST if request.method == "POST" else None,
@@ -173,15 +174,15 @@ def legal_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _municipality_to_manage(request: HttpRequest, slug: str) -> Municipality:
-    if not request.user.is_authenticated:
-        raise LoginRequired
+    require_login(request.user)
     municipality = get_object_or_404(Municipality, slug=slug)
-    if not may_manage_staff(request.user, municipality):
-        raise PermissionDenied(
-            _(
-                "Die Mitarbeitenden verwaltet die Ansprechperson der Kommune oder die Geschäftsstelle."
-            )
-        )
+    decide(
+        request.user,
+        acts=may_manage_staff(request.user, municipality),
+        refusal=_(
+            "Die Mitarbeitenden verwaltet die Ansprechperson der Kommune oder die Geschäftsstelle."
+        ),
+    )
     return municipality
 
 
@@ -334,10 +335,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 def _office_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated:
-        raise LoginRequired
-    if not is_network_office(request.user):
-        raise PermissionDenied(_("Den Postausgang sieht die Geschäftsstelle."))
+    decide(
+        request.user,
+        acts=is_network_office(request.user),
+        refusal=_("Den Postausgang sieht die Geschäftsstelle."),
+    )
 
 
 @require_GET

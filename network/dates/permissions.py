@@ -9,14 +9,14 @@ series and schedules suggestions. Who is registered is seen by the office only.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from network.dates.models import Appointment, FeedToken
-from workspace.access import LoginRequired
+from workspace.access import decide
+from workspace.access import require_login as require_login
 from workspace.models import User
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office, is_network_office
 
 NOT_OFFICE = _("Termine legt die Geschäftsstelle des Netzwerks an und pflegt sie.")
 NOT_MEMBER = _(
@@ -30,28 +30,15 @@ def can_manage(user: User | AnonymousUser) -> bool:
 
 
 def can_register(user: User | AnonymousUser) -> bool:
-    return is_network_member(user) or is_network_office(user)
-
-
-def _refuse(user: User | AnonymousUser, message) -> None:
-    if not user.is_authenticated:
-        raise LoginRequired
-    raise PermissionDenied(message)
+    return is_member_or_office(user)
 
 
 def require_office(user: User | AnonymousUser) -> None:
-    if not can_manage(user):
-        _refuse(user, NOT_OFFICE)
+    decide(user, acts=can_manage(user), refusal=NOT_OFFICE)
 
 
 def require_registrant(user: User | AnonymousUser) -> None:
-    if not can_register(user):
-        _refuse(user, NOT_MEMBER)
-
-
-def require_login(user: User | AnonymousUser) -> None:
-    if not user.is_authenticated:
-        raise LoginRequired
+    decide(user, acts=can_register(user), refusal=NOT_MEMBER)
 
 
 def get_appointment_for(

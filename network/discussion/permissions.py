@@ -10,16 +10,14 @@ the network office moderate: they hide a comment, with a reason.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from network.discussion.models import Comment
 from projects.models import LeadProject, Result
 from projects.permissions import CHANGE, VIEW, ProjectAccess, get_project_for, get_result_for
-from workspace.access import LoginRequired
+from workspace.access import decide
 from workspace.models import User
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office
 
 NOT_MEMBER = _(
     "Mitreden können Mitarbeitende der Mitgliedskommunen, das Team des Leitprojekts und die "
@@ -40,7 +38,7 @@ class DiscussionAccess:
             access.can_view
             and user.is_authenticated
             and user.is_active
-            and (is_network_member(user) or is_network_office(user) or access.has(VIEW))
+            and (is_member_or_office(user) or access.has(VIEW))
         )
         self.can_comment = self.can_read
         self.can_moderate = self.can_read and access.has(CHANGE)
@@ -48,14 +46,6 @@ class DiscussionAccess:
 
 def discussion_access(user: User | AnonymousUser, project: LeadProject) -> DiscussionAccess:
     return DiscussionAccess(user, ProjectAccess(user, project))
-
-
-def _refuse(user: User | AnonymousUser, reason=None):
-    if not user.is_authenticated:
-        raise LoginRequired
-    if reason is None:
-        raise Http404
-    raise PermissionDenied(reason)
 
 
 def discussion_of_project(user, slug: str) -> tuple[LeadProject, DiscussionAccess]:
@@ -70,8 +60,7 @@ def discussion_of_result(user, result_id: int) -> tuple[Result, DiscussionAccess
         .values_list("project__slug", flat=True)
         .first()
     )
-    if slug is None:
-        _refuse(user)
+    decide(user, sees=slug is not None)
     result, access = get_result_for(user, slug, result_id)
     return result, DiscussionAccess(user, access)
 
@@ -84,24 +73,20 @@ def get_comment_for(user, comment_id: int) -> tuple[Comment, DiscussionAccess]:
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None:
-        _refuse(user)
+    decide(user, sees=comment is not None)
     if comment.result_id:
         result, access = get_result_for(user, comment.project.slug, comment.result_id)
         comment.result = result
     else:
         _project, access = get_project_for(user, comment.project.slug)
     discussion = DiscussionAccess(user, access)
-    if not discussion.can_read:
-        _refuse(user)
+    decide(user, sees=discussion.can_read)
     return comment, discussion
 
 
 def require_comment(user, discussion: DiscussionAccess) -> None:
-    if not discussion.can_comment:
-        _refuse(user, NOT_MEMBER)
+    decide(user, acts=discussion.can_comment, refusal=NOT_MEMBER)
 
 
 def require_moderator(user, discussion: DiscussionAccess) -> None:
-    if not discussion.can_moderate:
-        _refuse(user, NOT_MODERATOR)
+    decide(user, acts=discussion.can_moderate, refusal=NOT_MODERATOR)

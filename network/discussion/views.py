@@ -23,6 +23,7 @@ from network.discussion.permissions import (
     require_moderator,
 )
 from projects.models import HistoricalResult
+from workspace.access import refuse
 from workspace.forms import form_errors_from
 
 
@@ -134,14 +135,13 @@ def comment_partial(request: HttpRequest, comment_id: int) -> HttpResponse:
 def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, discussion = get_comment_for(request.user, comment_id)
     if not services.can_edit(comment, request.user):
-        from django.core.exceptions import PermissionDenied
-
-        if comment.author_id != request.user.pk:
-            raise PermissionDenied(NOT_AUTHOR)
-        raise PermissionDenied(
-            _(
+        refuse(
+            request.user,
+            NOT_AUTHOR
+            if comment.author_id != request.user.pk
+            else _(
                 "Ein Kommentar lässt sich nur kurz nach dem Schreiben ändern, und nicht, wenn er ausgeblendet ist."
-            )
+            ),
         )
     form = EditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():

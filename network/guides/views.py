@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from network.guides.permissions import (
 )
 from projects.models import StaleRevision
 from projects.views import form_errors_from
-from workspace.access import LoginRequired
+from workspace.access import decide
 from workspace.diff import diff_texts
 from workspace.models import Topic
 
@@ -32,10 +32,7 @@ VERSIONS_PER_PAGE = 50
 
 
 def _require(request: HttpRequest, allowed: bool, message) -> None:
-    if not allowed:
-        if not request.user.is_authenticated:
-            raise LoginRequired
-        raise PermissionDenied(message)
+    decide(request.user, acts=allowed, refusal=message)
 
 
 # --- guides --------------------------------------------------------------------------------

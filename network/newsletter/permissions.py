@@ -8,38 +8,29 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from network.newsletter.models import Issue, NewsItem
-from workspace.access import LoginRequired
+from workspace.access import decide, require_login
 from workspace.models import User
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office, is_network_member, is_network_office
 
 NOT_MEMBER = _("Beiträge für die Schülerzeitung reichen Mitarbeitende der Mitgliedskommunen ein.")
 NOT_EDITOR = _("Das tut die Redaktion der Schülerzeitung (die Geschäftsstelle).")
 
 
 def can_submit(user: User | AnonymousUser) -> bool:
-    return is_network_member(user) or is_network_office(user)
-
-
-def _refuse(user, message) -> None:
-    if not user.is_authenticated:
-        raise LoginRequired
-    raise PermissionDenied(message)
+    return is_member_or_office(user)
 
 
 def require_submitter(user) -> None:
-    if not is_network_member(user):
-        _refuse(user, NOT_MEMBER)
+    decide(user, acts=is_network_member(user), refusal=NOT_MEMBER)
 
 
 def require_editor(user) -> None:
-    if not is_network_office(user):
-        _refuse(user, NOT_EDITOR)
+    decide(user, acts=is_network_office(user), refusal=NOT_EDITOR)
 
 
 def visible_items(user: User | AnonymousUser) -> QuerySet[NewsItem]:
@@ -54,8 +45,7 @@ def visible_items(user: User | AnonymousUser) -> QuerySet[NewsItem]:
 
 def get_item_for(user: User | AnonymousUser, item_id: int, *, edit: bool = False) -> NewsItem:
     """An item for its submitter and the editorial team (others: 404; anonymous: login)."""
-    if not user.is_authenticated:
-        raise LoginRequired
+    require_login(user)
     item = (
         visible_items(user)
         .select_related("municipality", "submitted_by", "reviewed_by", "issue")
@@ -72,10 +62,7 @@ def get_item_for(user: User | AnonymousUser, item_id: int, *, edit: bool = False
 def get_issue_for(user: User | AnonymousUser, issue_id: int, *, edit: bool = False) -> Issue:
     """A published issue for everyone; a draft only for the editorial team."""
     issue = Issue.objects.filter(pk=issue_id).first()
-    if issue is None or (not issue.is_published and not is_network_office(user)):
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
+    decide(user, sees=issue is not None and (issue.is_published or is_network_office(user)))
     if edit:
         require_editor(user)
     return issue

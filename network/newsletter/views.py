@@ -28,7 +28,7 @@ from network.newsletter.permissions import (
     visible_items,
 )
 from network.newsletter.tokens import Outcome
-from workspace.access import LoginRequired
+from workspace.access import decide, require_login
 from workspace.files import protected_file_response
 from workspace.permissions import is_network_member, is_network_office
 
@@ -162,10 +162,9 @@ def item_image(request: HttpRequest, item_id: int) -> HttpResponse:
         .exclude(image="")
         .first()
     )
-    if item is None or not can_see_image(request.user, item):
-        if item is not None and not request.user.is_authenticated:
-            raise LoginRequired
+    if item is None:
         raise Http404
+    decide(request.user, sees=can_see_image(request.user, item))
     response = protected_file_response(
         item.image,
         filename=item.image.name.rsplit("/", 1)[-1],
@@ -182,8 +181,7 @@ def item_image(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def item_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise LoginRequired
+    require_login(request.user)
     office = is_network_office(request.user)
     if not office:
         require_submitter(request.user)
