@@ -242,7 +242,10 @@ class ResultQuerySet(models.QuerySet):
 
     def published(self) -> ResultQuerySet:
         """Results beyond the draft stage, which everyone who sees the project may read."""
-        return self.exclude(maturity=Result.Maturity.DRAFT)
+        # The draft rule is stated once, with who reads drafts; asked late (it imports this).
+        from projects.permissions import without_drafts
+
+        return without_drafts(self)
 
 
 class Result(models.Model):
@@ -398,7 +401,9 @@ class Result(models.Model):
 
     @property
     def is_draft(self) -> bool:
-        return self.maturity == self.Maturity.DRAFT
+        from projects.permissions import is_draft
+
+        return is_draft(self)
 
 
 # Version lookups go by result and time ("as of", neighbours, the versions page); without

@@ -1,16 +1,17 @@
 """The one place that decides who may see and do what in a lead project (DESIGN.md).
 
 Team roles are rows (``TeamMembership``); :func:`sync_role_permissions` turns a role into
-guardian object permissions on the direct foreign-key models. The network office holds the
-same permissions globally (its group), which every check accepts.
+guardian object permissions on the direct foreign-key models. The network office
+(``is_network_office``) may do everything a team may, in every project.
+
+Who reads a result's drafts is stated here once ("Drafts" below) and asked by pages, lists,
+search, export and steering alike. The answer to "may not" is ``workspace.access.decide``.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
@@ -18,12 +19,13 @@ from projects.models import (
     LeadProject,
     LeadProjectGroupObjectPermission,
     LeadProjectUserObjectPermission,
+    Result,
     TeamMembership,
     Visibility,
 )
-from workspace.access import LoginRequired
+from workspace.access import decide
 from workspace.models import Membership, User
-from workspace.permissions import is_network_member, is_network_office
+from workspace.permissions import is_member_or_office, is_network_member, is_network_office
 
 VIEW = "view_leadproject"
 EDIT_RESULTS = "edit_results"
@@ -96,7 +98,7 @@ def visible_projects(user: User | AnonymousUser) -> QuerySet[LeadProject]:
     projects = LeadProject.objects.all()
     if not user.is_authenticated or not user.is_active:
         return projects.filter(visibility=Visibility.PUBLIC)
-    if user.has_perm(f"projects.{VIEW}"):
+    if is_network_office(user):
         return projects
     allowed = Q(visibility=Visibility.PUBLIC) | _object_grants(user, VIEW)
     if is_network_member(user):
@@ -117,9 +119,7 @@ class ProjectAccess:
     def has(self, codename: str) -> bool:
         if self._checker is None:
             return False
-        return self.user.has_perm(f"projects.{codename}") or self._checker.has_perm(
-            codename, self.project
-        )
+        return is_network_office(self.user) or self._checker.has_perm(codename, self.project)
 
     @property
     def can_view(self) -> bool:
@@ -158,29 +158,17 @@ def get_project_for(
         .filter(slug=slug)
         .first()
     )
-    if project is None:
-        # Anonymous visitors learn nothing about which hidden projects exist.
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
-    access = ProjectAccess(user, project)
-    if not access.can_view:
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
-    if perm is not None and not access.has(perm):
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
+    # Anonymous visitors learn nothing about which hidden projects exist: login either way.
+    access = ProjectAccess(user, project) if project is not None else None
+    decide(user, sees=access is not None and access.can_view)
+    decide(user, acts=perm is None or access.has(perm), refusal=DENIED.get(perm))
     return project, access
 
 
 def results_visible_in(project: LeadProject, access: ProjectAccess):
     """The project's results ``access`` allows: drafts only for the team (and the office)."""
-    from projects.models import Result
-
     results = Result.objects.filter(project=project)
-    return results if access.has(VIEW) else results.published()
+    return results if reads_drafts(access) else without_drafts(results)
 
 
 def get_result_for(
@@ -188,21 +176,13 @@ def get_result_for(
 ):
     """A result of a project ``user`` may see, with the project's access, by the same rules:
     drafts exist only for the team — for everyone else they are 404 (or login)."""
-    from projects.models import Result
-
     project, access = get_project_for(user, slug)
     result = (
         Result.objects.select_related("created_by").filter(pk=result_id, project=project).first()
     )
-    if result is None or (result.is_draft and not access.has(VIEW)):
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
+    decide(user, sees=result is not None and (not is_draft(result) or reads_drafts(access)))
     result.project = project
-    if perm is not None and not access.has(perm):
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise PermissionDenied(DENIED.get(perm, _("Diese Aktion ist Ihnen nicht erlaubt.")))
+    decide(user, acts=perm is None or access.has(perm), refusal=DENIED.get(perm))
     return result, access
 
 
@@ -226,7 +206,7 @@ class CopyAccess:
     def __init__(self, user: User | AnonymousUser, municipality) -> None:
         self.user = user
         self.municipality = municipality
-        self.can_view = is_network_member(user) or is_network_office(user)
+        self.can_view = is_member_or_office(user)
         self.can_edit_results = works_for(user, municipality.pk)
 
     def has(self, codename: str) -> bool:
@@ -244,33 +224,26 @@ def get_copy_for(
     user: User | AnonymousUser, municipality_slug: str, result_id: int, *, perm: str | None = None
 ):
     """A municipality's adopted copy, with the same three answers as every other object."""
-    from projects.models import Result
 
     result = (
         Result.objects.select_related("municipality", "created_by", "adoption__template__result")
         .filter(pk=result_id, municipality__slug=municipality_slug)
         .first()
     )
-    if not user.is_authenticated:
-        raise LoginRequired
-    if result is None:
-        raise Http404
-    access = CopyAccess(user, result.municipality)
-    if not access.can_view:
-        raise Http404
-    if perm is not None and not access.has(perm):
-        raise PermissionDenied(COPY_DENIED)
+    access = CopyAccess(user, result.municipality) if result is not None else None
+    decide(user, sees=access is not None and access.can_view)
+    decide(user, acts=perm is None or access.has(perm), refusal=COPY_DENIED)
     return result, access
 
 
 def visible_templates(user: User | AnonymousUser):
     """Templates ``user`` may see: their project is visible, their result published, and
     "internal to the network" ones never for anonymous visitors. One query."""
-    from projects.models import Result, Template
+    from projects.models import Template
 
     templates = Template.objects.filter(
         result__project__in=visible_projects(user).values("pk"),
-    ).exclude(result__maturity=Result.Maturity.DRAFT)
+    ).exclude(result__maturity=DRAFT)
     if not user.is_authenticated:
         templates = templates.exclude(licence=Template.Licence.INTERNAL)
     return templates
@@ -283,10 +256,7 @@ def get_template_for(user: User | AnonymousUser, template_id: int):
         .filter(pk=template_id)
         .first()
     )
-    if template is None:
-        if not user.is_authenticated:
-            raise LoginRequired
-        raise Http404
+    decide(user, sees=template is not None)
     return template
 
 
@@ -301,25 +271,71 @@ def is_source_team(user: User | AnonymousUser, project: LeadProject) -> bool:
 def visible_results(user: User | AnonymousUser):
     """Every result ``user`` may see, as one query: the published results of the projects
     they see, drafts for the team (and the office), adopted copies for the network."""
-    from projects.models import Result
 
     if not user.is_authenticated or not user.is_active:
         return Result.objects.filter(
             project__in=visible_projects(user).values("pk"), maturity__in=_PUBLISHED
         )
     in_project = Q(project__in=visible_projects(user).values("pk"))
-    if not user.has_perm(f"projects.{VIEW}"):
+    if not is_network_office(user):
         team = LeadProject.objects.filter(_object_grants(user, VIEW)).values("pk")
         in_project &= Q(maturity__in=_PUBLISHED) | Q(project__in=team)
-    if is_network_member(user) or is_network_office(user):
+    if is_member_or_office(user):
         in_project |= Q(project__isnull=True)
     return Result.objects.filter(in_project)
 
 
-def _published_maturities() -> list[str]:
-    from projects.models import Result
+# --- Drafts: who reads a result's hidden versions -------------------------------------------
+#
+# A draft (a result, or a version of one, whose maturity is "draft") is its team's: the team
+# and the office read it (``reads_drafts``). A seat holder of the steering committee reads
+# exactly the versions pinned by proposals on a meeting's agenda (``reads_version``), and
+# nothing more of the result. Everyone else gets results and versions without their drafts
+# (``without_drafts``). Pages, lists, search, export and steering ask here; nothing else
+# filters on the draft stage (tests/workspace/test_one_access_decision.py reads the code).
 
-    return [m for m in Result.Maturity.values if m != Result.Maturity.DRAFT]
+DRAFT = Result.Maturity.DRAFT
+_PUBLISHED = [m for m in Result.Maturity.values if m != DRAFT]
 
 
-_PUBLISHED = _published_maturities()
+def is_draft(row) -> bool:
+    """Whether a result, or a row of its history, is a draft."""
+    return row.maturity == DRAFT
+
+
+def reads_drafts(access) -> bool:
+    """Whether ``access`` (a project's or a copy's) reads the drafts of its results."""
+    return access.has(VIEW)
+
+
+def without_drafts(rows: QuerySet) -> QuerySet:
+    """Results, or rows of their history, without the drafts."""
+    return rows.exclude(maturity=DRAFT)
+
+
+def readable_history(result: Result, access) -> QuerySet:
+    """The versions of ``result`` that ``access`` reads: all, or all but the drafts."""
+    history = result.history.all()
+    return history if reads_drafts(access) else without_drafts(history)
+
+
+def readable_versions(user: User | AnonymousUser, versions, access) -> set[int]:
+    """The history ids among ``versions`` (rows of results of ``access``'s project, ``None``
+    for none) that ``user`` reads; one query at most.
+
+    The committee's share is the versions pinned by proposals on a meeting's agenda, which it
+    has to read to decide, and nothing more; the seat is checked today (``active_seat``).
+    """
+    team = access is not None and reads_drafts(access)
+    readable = {v.history_id for v in versions if team or not is_draft(v)}
+    hidden = [v.history_id for v in versions if v.history_id not in readable]
+    # The steering app builds on projects, so it is asked late, not imported at the top.
+    from steering.models import ProposalVersion
+    from steering.permissions import active_seat
+
+    if hidden and active_seat(user) is not None:
+        pinned = ProposalVersion.objects.filter(
+            history_row_id__in=hidden, proposal__agenda_items__isnull=False
+        )
+        readable |= set(pinned.values_list("history_row_id", flat=True))
+    return readable

@@ -55,11 +55,12 @@ from projects.models import (
     Visibility,
 )
 from projects.permissions import (
-    VIEW,
     CopyAccess,
     ProjectAccess,
+    reads_drafts,
     results_visible_in,
     visible_templates,
+    without_drafts,
 )
 from projects.selectors import adoption_register
 from workspace import services as workspace_services
@@ -138,7 +139,7 @@ class _Exporter:
         self.user = user
         self.access = ProjectAccess(user, project)
         # The team (and the office) see drafts and the people behind the names.
-        self.full = self.access.has(VIEW)
+        self.full = reads_drafts(self.access)
 
     def person(self, user: User | None) -> dict | None:
         if user is None:
@@ -173,7 +174,7 @@ class _Exporter:
         ids = [r.pk for r in results]
         rows = HistoricalResult.objects.filter(id__in=ids).select_related("history_user")
         if not self.full:
-            rows = rows.exclude(maturity=Result.Maturity.DRAFT)
+            rows = without_drafts(rows)
         versions: dict[int, list] = {pk: [] for pk in ids}
         for row in rows.order_by("id", "revision"):
             versions[row.id].append(self.version(row))

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
 
 from projects.models import LeadProject, ProjectActivity, Result, TeamMembership
-from projects.permissions import visible_projects
+from projects.permissions import visible_projects, without_drafts
 from workspace.models import Membership, Municipality, Topic, User
 
 
@@ -80,7 +80,7 @@ def versions_of(result: Result, *, with_drafts: bool = True):
     """The versions page's rows, newest first, without loading any body (``.only``);
     the body's length comes from the database. Outside the team, versions written while the
     result was a draft stay hidden, as drafts do."""
-    history = result.history if with_drafts else result.history.exclude(maturity="draft")
+    history = result.history.all() if with_drafts else without_drafts(result.history.all())
     return (
         history.select_related("history_user")
         .only(*VERSION_COLUMNS)
@@ -172,7 +172,7 @@ def with_change_sizes(result: Result, versions: list) -> list:
 
 def two_versions(result: Result, old: int, new: int, *, with_drafts: bool = True) -> dict:
     """Versions ``old`` and ``new`` of ``result`` in one query, keyed by revision."""
-    history = result.history if with_drafts else result.history.exclude(maturity="draft")
+    history = result.history.all() if with_drafts else without_drafts(result.history.all())
     rows = history.filter(revision__in={old, new}).only(
         "revision", "title", "summary", "body", "history_date", "history_change_reason"
     )

@@ -26,7 +26,7 @@ from projects.models import (
     TeamMembership,
     Template,
 )
-from projects.permissions import CHANGE, ProjectAccess, sync_role_permissions
+from projects.permissions import CHANGE, ProjectAccess, is_draft, sync_role_permissions
 from workspace.events import (
     group_name,
     recheck_project_on_commit,
@@ -614,7 +614,7 @@ def template_publish(
             }
         )
     recommended = result.history.filter(revision=recommended_revision).first()
-    if recommended is None or recommended.maturity == Result.Maturity.DRAFT:
+    if recommended is None or is_draft(recommended):
         raise ValidationError(
             {
                 "recommended_revision": _(

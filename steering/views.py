@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.models import Result, TeamMembership
-from projects.permissions import VIEW, ProjectAccess, visible_projects
+from projects.permissions import (
+    ProjectAccess,
+    is_draft,
+    readable_versions,
+    reads_drafts,
+    visible_projects,
+    without_drafts,
+)
 from steering import selectors, services
 from steering.forms import (
     AgendaForm,
@@ -38,7 +45,7 @@ from steering.permissions import (
     require_office,
     visible_agreements,
 )
-from workspace.access import LoginRequired
+from workspace.access import require_login
 from workspace.forms import form_errors_from
 from workspace.permissions import is_network_office
 
@@ -55,8 +62,7 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
 
 
 def _login_required(request: HttpRequest) -> None:
-    if not request.user.is_authenticated:
-        raise LoginRequired
+    require_login(request.user)
 
 
 # --- the committee and its seats -------------------------------------------------------------
@@ -323,8 +329,7 @@ def _proposal_form(request: HttpRequest, data=None) -> ProposalForm:
         )
     # Published results only: the committee agrees versions the network may read.
     results = (
-        Result.objects.active()
-        .published()
+        without_drafts(Result.objects.active())
         .filter(project__in=projects)
         .select_related("project")
         .order_by("project__title", "title")
@@ -424,11 +429,14 @@ def agreement_detail(request: HttpRequest, number: str) -> HttpResponse:
         )
     )
     # Drafts stay with the team (DESIGN.md): a pinned draft's text only for who may read it.
-    team_view = is_committee(request.user) or (
-        agreement.project is not None and ProjectAccess(request.user, agreement.project).has(VIEW)
-    )
+    access = None if agreement.project is None else ProjectAccess(request.user, agreement.project)
+    readable = readable_versions(request.user, [a.history_row for a in approvals], access)
     for approval in approvals:
-        approval.readable = team_view or approval.history_row.maturity != Result.Maturity.DRAFT
+        approval.readable = approval.history_row_id in readable
+        # The diff to today shows the result as it is now: for who reads the result itself.
+        approval.comparable = approval.readable and (
+            access is not None and (not is_draft(approval.result) or reads_drafts(access))
+        )
     return _render(
         request,
         "steering/agreement_detail.html",

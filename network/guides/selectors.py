@@ -11,7 +11,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from network.guides.models import Guide, Term, index_letter
-from network.guides.permissions import linked_projects_for, linked_results_for
+from network.guides.permissions import linked_projects_for, linked_results_for, without_planned
 from projects.selectors import VersionPage, with_change_sizes
 from workspace.models import Topic, User
 
@@ -82,7 +82,7 @@ VERSION_COLUMNS = (
 
 def _history(guide: Guide, *, with_planned: bool):
     history = guide.history
-    return history.all() if with_planned else history.exclude(status=Guide.Status.PLANNED)
+    return history.all() if with_planned else without_planned(history.all())
 
 
 def versions_of(guide: Guide, *, with_planned: bool = True):

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +24,18 @@ from projects.models import LeadProject, Visibility
 from steering import services
 from steering.models import Meeting, Proposal, Seat
 from tests.factories import MembershipFactory, MunicipalityFactory
+from tests.matrix import (
+    DENY,
+    DONE,
+    HIDE,
+    LOGIN,
+    NOPE,
+    OK,
+    Expect,
+    cells_for,
+    check_answer,
+    client_for,
+)
 from tests.projects.factories import lead_project
 from tests.steering.conftest import open_meeting
 from tests.steering.test_services import snapshot as steering_snapshot
@@ -33,25 +43,9 @@ from tests.steering.test_services import snapshot as steering_snapshot
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "member", "coordinator", "committee", "chair", "office")
-LOGIN_URL = "/konto/anmelden/"
 
 
-@dataclass(frozen=True)
-class Expect:
-    status: int
-    then: str | None = None  # where a carried-out POST leads
-
-
-OK = Expect(200)
-LOGIN = Expect(302, "login")
-DENY = Expect(403)
-HIDE = Expect(404)
-NOPE = Expect(405)
-DONE = Expect(302, "done")
-
-
-def cells(*expectations: Expect) -> dict[str, Expect]:
-    return dict(zip(ROLES, expectations, strict=True))
+cells = cells_for(ROLES)
 
 
 @dataclass(frozen=True)
@@ -322,17 +316,6 @@ CALLS: dict[str, Call] = {
 }
 
 
-_handler = Client().handler
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.handler = _handler  # one request handler for all (see tests/projects)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
@@ -353,9 +336,7 @@ def test_matrix(world, url_name, role, method):
     response = client.get(url) if method == "GET" else client.post(url, data)
 
     where = f"{method} {url} als {role}"
-    assert response.status_code == expected.status, (
-        f"{where}: {response.status_code}, erwartet {expected.status}"
-    )
+    check_answer(response, expected, url=url, where=where, message=row.refusal)
     after = steering_snapshot(), sorted(Seat.objects.values_list()), LeadProject.objects.count()
     if expected.then == "done":
         assert call.effect(world), f"{where}: nicht ausgeführt"
@@ -368,13 +349,7 @@ def test_matrix(world, url_name, role, method):
         assert not any("nicht" in m and "beschlussfähig" in m for m in messages), messages
     else:
         assert after == before, f"{where} hat die Datenbank verändert"
-    if expected.then == "login":
-        assert response["Location"] == f"{LOGIN_URL}?{urlencode({'next': url}, safe='/')}"
-    elif expected.status == 403:
-        body = response.content.decode()
-        assert "Keine Berechtigung" in body
-        assert row.refusal in body, f"{where}: die deutsche Begründung fehlt"
-    elif expected.status == 404:
+    if expected.status == 404:
         assert "Seite nicht gefunden" in response.content.decode()
 
 
@@ -470,3 +445,110 @@ def test_a_delegate_whose_term_ended_loses_the_committee_pages(world):
     client = client_for(world.delegate)
     assert client.get(meeting.get_absolute_url()).status_code == 404
     assert client.get(reverse("steering:meetings")).status_code == 403
+
+
+# --- The committee reads the versions pinned on its agenda, nothing more ---------------------
+#
+# A draft result of a public project, version 1 pinned by a proposal that the committee adopted
+# on a meeting's agenda, then saved again as a draft (version 2). ``delegate`` holds a seat and
+# is in no team; ``member`` works for a member municipality; ``team`` coordinates the project.
+# A cell: the answer, and (on the agreement page) whether the pinned text shows.
+
+PINNED_ROLES = ("anonymous", "member", "delegate", "team", "office")
+PINNED_TEXT, LATER_TEXT = "Gepinnter Entwurfstext", "Späterer Entwurfstext"
+READS, SEES = "reads", "sees"  # the agreement page: with the pinned text, or without it
+
+# fmt: off
+PINNED = {  #            anonymous  member  delegate  team   office
+    "steering:agreement":     (SEES,  SEES,   READS,    READS, READS),
+    "projects:result":        (LOGIN, HIDE,   HIDE,     OK,    OK),
+    "projects:result-versions": (LOGIN, HIDE, HIDE,     OK,    OK),
+    "projects:result-compare":  (LOGIN, HIDE, HIDE,     OK,    OK),
+}
+# fmt: on
+
+
+@pytest.fixture
+def pinned_draft(committee, proposed_project, coordinator, outsider):
+    from projects import services as project_services
+
+    result = project_services.result_create(
+        project=proposed_project, by=coordinator, title="Datenmodell", body=PINNED_TEXT
+    )
+    proposal = services.proposal_create(
+        by=coordinator,
+        kind=Proposal.Kind.APPROVE_RESULTS,
+        title="Datenmodell vereinbaren",
+        text="Version 1 gilt.",
+        project=proposed_project,
+        versions=[result.history.get(revision=1)],
+    )
+    _meeting, [item] = open_meeting(committee, proposal)
+    for slug in ("arnsberg", "soest"):
+        services.vote_cast(by=committee.delegates[slug], item=item, choice="yes")
+    agreement = services.vote_close(by=committee.chair, item=item)
+    project_services.result_update(result=result, by=coordinator, base_revision=1, body=LATER_TEXT)
+    users = {
+        "anonymous": None,
+        "member": outsider,
+        "delegate": committee.delegate,
+        "team": coordinator,
+        "office": committee.office,
+    }
+    return agreement, result, users
+
+
+@pytest.mark.parametrize("role", PINNED_ROLES)
+@pytest.mark.parametrize("url_name", sorted(PINNED))
+def test_the_committee_reads_pinned_versions(pinned_draft, url_name, role):
+    agreement, result, users = pinned_draft
+    expected = dict(zip(PINNED_ROLES, PINNED[url_name], strict=True))[role]
+    if url_name == "steering:agreement":
+        url = agreement.get_absolute_url()
+    else:
+        url = reverse(url_name, kwargs={"slug": result.project.slug, "result_id": result.pk})
+        url += "?von=1&zu=2" if url_name == "projects:result-compare" else ""
+    response = client_for(users[role]).get(url)
+    where = f"GET {url} als {role}"
+    if expected in (READS, SEES):
+        assert response.status_code == 200, where
+        body = response.content.decode()
+        assert (PINNED_TEXT in body) == (expected == READS), where
+        # The agreement shows the pinned version, never the draft's later text, and links to
+        # the diff to today only for who may read the result itself.
+        assert LATER_TEXT not in body, where
+        compare = reverse("projects:result-compare", args=[result.project.slug, result.pk])
+        assert (compare in body) == (role in ("team", "office")), where
+    else:
+        check_answer(response, expected, url=url, where=where)
+        if expected.status == 404:
+            body = response.content.decode()
+            assert PINNED_TEXT not in body and LATER_TEXT not in body, where
+
+
+def test_a_delegate_reads_no_version_that_is_not_on_an_agenda(
+    committee, proposed_project, coordinator
+):
+    """A proposal pinning a draft version but never put on an agenda gives the committee
+    nothing to read: the rule is the agenda, not the seat."""
+    from projects import services as project_services
+    from projects.permissions import ProjectAccess, readable_versions
+
+    result = project_services.result_create(
+        project=proposed_project, by=coordinator, title="Skizze", body="Nicht auf der Tagesordnung"
+    )
+    row = result.history.get(revision=1)
+    services.proposal_create(
+        by=coordinator,
+        kind=Proposal.Kind.APPROVE_RESULTS,
+        title="Skizze vereinbaren",
+        text="…",
+        project=proposed_project,
+        versions=[row],
+    )
+    delegate = committee.delegate
+    access = ProjectAccess(delegate, proposed_project)
+    assert readable_versions(delegate, [row], access) == set()
+    assert readable_versions(coordinator, [row], ProjectAccess(coordinator, proposed_project)) == {
+        row.history_id
+    }
