@@ -5,7 +5,9 @@ Each figure is the median of ``ROUNDS`` (3) runs; the runs alternate between all
 burst of load from elsewhere on this shared machine hits every target alike. The table gives
 every page as a share of the bare view through the full middleware, and the middleware's own
 cost as a share of the bare view without any. Usage: ``make bench`` or
-``DATABASE_URL=postgres://… python bench/throughput.py`` (needs wrk: apt-get install wrk).
+``DATABASE_URL=postgres://… python bench/throughput.py`` (needs wrk: apt-get install wrk). With
+``CACHE_URL`` or ``REDIS_URL`` set, the workers share that Redis as their cache, as under
+``make serve`` (cached fragments are read from it); without, each worker caches for itself.
 """
 
 from __future__ import annotations
@@ -157,6 +159,10 @@ def main() -> int:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     runtime = Path(tempfile.mkdtemp(prefix=name))
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "REDIS_URL")}
+    # As make serve runs it: the workers share one cache (cached fragments and their stamps).
+    cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+    if cache_url:
+        env |= {"CACHE_URL": cache_url, "CACHE_KEY_PREFIX": name}
     env |= {
         "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -199,6 +205,12 @@ def main() -> int:
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
         shutil.rmtree(runtime, ignore_errors=True)
+        if cache_url:
+            import redis
+
+            shared = redis.Redis.from_url(cache_url)
+            for key in shared.scan_iter(match=f"{name}:*"):
+                shared.delete(key)
     return 0
 
 
