@@ -70,7 +70,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "can_create": can_create_project(request.user),
         }
-        if key is None:
+        # A filter value that names nothing is answered but not kept: only the few real
+        # combinations of filters are cached.
+        if key is None or filters.errors:
             return render(request, "projects/project_list.html", context)
         body = render_to_string("projects/_project_list_body.html", context, request)
         store(key, body)

@@ -136,7 +136,10 @@ def test_each_language_and_filter_has_its_own_copy(as_user, project):
     assert project.title in _visitor_page(as_user, "?status=idea")
 
 
-@pytest.mark.parametrize("query", ["?utm_source=newsletter", "?status=idea&status=running"])
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=newsletter", "?status=idea&status=running", "?topic=erfunden", "?status=x"],
+)
 def test_made_up_queries_are_answered_but_never_cached(as_user, project, query):
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
