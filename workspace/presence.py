@@ -163,9 +163,10 @@ class Hub:
         while True:
             try:
                 # Other processes' arrivals and departures are seen within a second.
-                await asyncio.wait_for(
-                    self.wake.wait(), timeout=min(1.0, settings.LIVE_HEARTBEAT_SECONDS / 2)
-                )
+                # (asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that meets a wake-up, and the hub would then never stop.)
+                async with asyncio.timeout(min(1.0, settings.LIVE_HEARTBEAT_SECONDS / 2)):
+                    await self.wake.wait()
             except TimeoutError:
                 pass
             self.wake.clear()
