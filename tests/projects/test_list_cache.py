@@ -48,13 +48,15 @@ def test_a_visitor_after_the_first_is_served_without_a_single_query(as_user, pro
     assert "Iserlohn" in page
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("query", ["", "?status=idea", "?status=&topic=&municipality="])
 def test_a_change_through_the_service_shows_at_once_for_visitors(
-    as_user, project, coordinator, query
+    as_user, project, coordinator, query, language
 ):
-    assert "Offene regionale Datenplattform" in _visitor_page(as_user, query)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    assert "Offene regionale Datenplattform" in _visitor_page(as_user, query, **headers)
     services.project_update(project=project, by=coordinator, title="Datenplattform Südwestfalen")
-    page = _visitor_page(as_user, query)
+    page = _visitor_page(as_user, query, **headers)
     assert "Datenplattform Südwestfalen" in page
     assert "Offene regionale Datenplattform" not in page
 
