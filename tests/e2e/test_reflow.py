@@ -501,7 +501,7 @@ def _menu(page: Page):
 
 
 def test_navigation_opens_and_closes_by_keyboard(browser: Browser, base_url, sessions):
-    context = _context(browser, base_url, sessions[MEMBER])
+    context = _context(browser, base_url, sessions[OFFICE])
     page = context.new_page()
     try:
         _open(page, "/")
@@ -516,6 +516,13 @@ def test_navigation_opens_and_closes_by_keyboard(browser: Browser, base_url, ses
         page.keyboard.press("Enter")
         expect(_menu(page)).to_have_attribute("aria-expanded", "true")
         expect(projects).to_be_visible()
+        # One column, all of it inside the screen (the longest list: the office's).
+        items = _nav(page).get_by_role("listitem")
+        lefts = {round(item.bounding_box()["x"]) for item in items.all()}
+        assert len(lefts) == 1, lefts
+        for item in items.all():
+            box = item.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
         page.keyboard.press("Tab")
         expect(_nav(page).get_by_role("link", name="Start")).to_be_focused()
 
