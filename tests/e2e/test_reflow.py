@@ -126,6 +126,7 @@ PAGES: list[tuple[str | None, str]] = [
     (OFFICE, "issue-progress"),
     (OFFICE, "item-edit"),
     (OFFICE, "legal-edit"),
+    (OFFICE, "outbox"),
 ]
 
 # The pages axe checks at 320 px (issue 26, "Done when" 4).
@@ -252,6 +253,7 @@ print(json.dumps({
     "barrierefreiheit": r("legal-barrierefreiheit"),
     "leichte-sprache": r("legal-leichte-sprache"),
     "legal-edit": r("legal-impressum-edit"),
+    "outbox": r("outbox"),
     "not-found": "/einladung/gibt-es-nicht/",
 }))
 """
