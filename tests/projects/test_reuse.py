@@ -687,15 +687,13 @@ def _grow(*, project, coordinator, templates: int, adoptions: int, offers: bool 
 # adoptions (measured with 3, asserted with 3 and 30):
 #   1. the session;
 #   2. the user;
-#   3.–4. the user's global permissions, direct and through groups (visible_projects asks
-#         user.has_perm once; Django caches the answer on the user);
-#   5. is_network_member (one EXISTS, cached on the user);
-#   6. the catalogue: the visible templates with result, project, lead and recommended row,
+#   3. is_network_office (visible_projects asks it; cached on the user for the site shell);
+#   4. is_network_member (one EXISTS, cached on the user);
+#   5. the catalogue: the visible templates with result, project, lead and recommended row,
 #      their adoptions counted by status (one GROUP BY; visibility is a subquery of it);
-#   7. the register: the visible adoptions with municipality, template, result, copy and rows;
-#   8. is_network_office for the site shell's navigation (cached on the user);
-#   9.–11. the filter's choices: topics, visible projects, member municipalities.
-CATALOGUE_QUERIES = 11
+#   6. the register: the visible adoptions with municipality, template, result, copy and rows;
+#   7.–9. the filter's choices: topics, visible projects, member municipalities.
+CATALOGUE_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -717,20 +715,19 @@ def test_the_catalogue_costs_the_same_with_3_and_30_templates(
 # asserted with 3 and 30):
 #   1. the session;
 #   2. the user;
-#   3.–4. the user's global permissions, direct and through groups (visible_projects);
-#   5. is_network_member;
-#   6. the template, if visible, with result, project, lead, recommended row and publisher;
-#   7. the municipalities the user may still adopt it for;
-#   8.–9. is_source_team: the user's object permissions on the project, direct and through
+#   3. is_network_office (visible_projects asks it; cached on the user for the site shell);
+#   4. is_network_member;
+#   5. the template, if visible, with result, project, lead, recommended row and publisher;
+#   6. the municipalities the user may still adopt it for;
+#   7.–8. is_source_team: the user's object permissions on the project, direct and through
 #         groups (guardian's ObjectPermissionChecker);
-#  10. the register: the template's adoptions with municipality, copy and rows;
-#  11. the open offers with municipality and the person who offered;
-#  12. is_network_office for the site shell's navigation;
-#  13. the adopt form: how many municipalities there are to choose from (COUNT);
-#  14.–15. its choices: once for the select's required attribute (its first choice), once to
+#   9. the register: the template's adoptions with municipality, copy and rows;
+#  10. the open offers with municipality and the person who offered;
+#  11. the adopt form: how many municipalities there are to choose from (COUNT);
+#  12.–13. its choices: once for the select's required attribute (its first choice), once to
 #          render the options;
-#  16. whether the reader follows the template (the follow button, workspace.notifications).
-TEMPLATE_QUERIES = 16
+#  14. whether the reader follows the template (the follow button, workspace.notifications).
+TEMPLATE_QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [3, 30])
