@@ -289,7 +289,7 @@ def visible_results(user: User | AnonymousUser):
 #
 # A draft (a result, or a version of one, whose maturity is "draft") is its team's: the team
 # and the office read it (``reads_drafts``). A seat holder of the steering committee reads
-# exactly the versions pinned by proposals on a meeting's agenda (``reads_version``), and
+# exactly the versions pinned by proposals on a meeting's agenda (``readable_versions``), and
 # nothing more of the result. Everyone else gets results and versions without their drafts
 # (``without_drafts``). Pages, lists, search, export and steering ask here; nothing else
 # filters on the draft stage (tests/workspace/test_one_access_decision.py reads the code).
@@ -311,12 +311,6 @@ def reads_drafts(access) -> bool:
 def without_drafts(rows: QuerySet) -> QuerySet:
     """Results, or rows of their history, without the drafts."""
     return rows.exclude(maturity=DRAFT)
-
-
-def readable_history(result: Result, access) -> QuerySet:
-    """The versions of ``result`` that ``access`` reads: all, or all but the drafts."""
-    history = result.history.all()
-    return history if reads_drafts(access) else without_drafts(history)
 
 
 def readable_versions(user: User | AnonymousUser, versions, access) -> set[int]:
