@@ -3,7 +3,6 @@ share one multiprocess directory, and any of them answers /metriken/ with the su
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from websockets.asyncio.client import connect
+from websockets.sync.client import connect
 
 from tests.e2e.conftest import DEMO_PASSWORD, ROOT, _free_port, _healthy, start_server, stop_server
 
@@ -89,19 +88,19 @@ def test_request_counters_add_up_across_workers_and_sockets_are_counted(node):
     cookie = f"sessionid={login.cookies['sessionid']}"
     host = websockets.url.removeprefix("http://")
 
-    async def with_socket() -> tuple[float, float]:
-        async with connect(
-            f"ws://{host}/ws/benachrichtigungen/",
-            additional_headers={"Cookie": cookie, "Origin": f"http://{host}"},
-        ) as socket:
-            await socket.recv()  # the unread count: the socket is open
-            scrape = await asyncio.to_thread(requests.get, web + "/metriken/", timeout=10)
-            while_open = _value(scrape.text, "klassenraum_websockets_open")
-        await asyncio.sleep(0.5)
-        scrape = await asyncio.to_thread(requests.get, web + "/metriken/", timeout=10)
-        return while_open, _value(scrape.text, "klassenraum_websockets_open")
-
-    while_open, after_close = asyncio.run(with_socket())
+    # The synchronous client: the browser tests' worker may already run an event loop.
+    with connect(
+        f"ws://{host}/ws/benachrichtigungen/",
+        additional_headers={"Cookie": cookie, "Origin": f"http://{host}"},
+    ) as socket:
+        socket.recv(timeout=10)  # the unread count: the socket is open
+        while_open = _value(
+            requests.get(web + "/metriken/", timeout=10).text, "klassenraum_websockets_open"
+        )
+    time.sleep(0.5)
+    after_close = _value(
+        requests.get(web + "/metriken/", timeout=10).text, "klassenraum_websockets_open"
+    )
     assert while_open == 1
     assert after_close == 0
 

@@ -168,9 +168,19 @@ FIND_ACTIVE_MARKUP = """
   const ownOrigin = window.location.origin;
   const found = [];
   const describe = (el) => el.outerHTML.slice(0, 160);
+  // The app's own icons (issue 26): inline SVG in currentColor, hidden from assistive
+  // technology, nothing in them but path data. Nothing a payload could make looks like this
+  // and runs; anything more is still reported.
+  const iconAttributes = new Set(["class", "viewbox", "aria-hidden", "focusable", "width", "height"]);
+  const ownIcon = (el) =>
+    el.localName === "svg" && el.classList.contains("kr-icon") &&
+    el.getAttribute("aria-hidden") === "true" &&
+    [...el.attributes].every((a) => iconAttributes.has(a.name.toLowerCase())) &&
+    [...el.children].every((child) => child.localName === "path" &&
+      [...child.attributes].every((a) => a.name === "d") && child.children.length === 0);
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
-    if (forbiddenTags.has(tag)) found.push(`element <${tag}>: ${describe(el)}`);
+    if (forbiddenTags.has(tag) && !ownIcon(el)) found.push(`element <${tag}>: ${describe(el)}`);
     if (tag === "script") {
       const src = el.getAttribute("src");
       if (!src || new URL(src, document.baseURI).origin !== ownOrigin || el.textContent.trim())
