@@ -1,12 +1,11 @@
 // The meeting page: the tally of each vote changes live as delegates vote (one websocket,
-// reconnect with backoff, counts fetched again after a reconnect). Texts come from the page.
+// reconnect with backoff, counts fetched again whenever the socket (re)connects). Texts come from the page.
 (function () {
   "use strict";
   const root = document.querySelector("[data-live-url]");
   if (!root) return;
   const status = document.getElementById("live-status");
   let retry = 1000;
-  let connectedBefore = false;
   let revoked = null;
 
   function announce(message) {
@@ -46,8 +45,9 @@
       if (data.event === "welcome") {
         retry = 1000;
         root.dataset.liveState = "open";
-        if (connectedBefore) resync();
-        connectedBefore = true;
+        // Also on the first welcome: a vote cast between rendering the page and joining the
+        // meeting's group reached no socket of this page.
+        resync();
       } else if (data.event === "tally") {
         showTally(data.item, {
           yes: data.yes, no: data.no, abstain: data.abstain,
