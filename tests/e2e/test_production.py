@@ -34,6 +34,8 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "/leitprojekte/offene-regionale-datenplattform/"
+# pgrep's pattern for one websocket process of make serve (a regular expression).
+WEBSOCKET_PROCESS = r"uvicorn workspace\.asgi:application .*--port {port} "
 STARTUP_TIMEOUT = 240.0  # migrate, seed the demo world, collectstatic, then every process
 
 
@@ -308,7 +310,7 @@ def test_a_process_that_dies_is_started_again(topology):
     """As systemd's Restart= does: a websocket process killed hard is back within seconds."""
     port = topology.app_port + 1  # the first websocket process of the first node
     found = subprocess.run(
-        ["pgrep", "-f", f"uvicorn workspace.asgi:application .*--port {port} "],
+        ["pgrep", "-f", WEBSOCKET_PROCESS.format(port=port)],
         capture_output=True,
         text=True,
     ).stdout.split()
@@ -317,7 +319,7 @@ def test_a_process_that_dies_is_started_again(topology):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         again = subprocess.run(
-            ["pgrep", "-f", f"uvicorn workspace.asgi:application .*--port {port} "],
+            ["pgrep", "-f", WEBSOCKET_PROCESS.format(port=port)],
             capture_output=True,
             text=True,
         ).stdout.split()
