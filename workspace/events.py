@@ -74,6 +74,4 @@ def recheck_user_on_commit(user_id: int) -> None:
 
 def recheck_project_on_commit(project_id: int) -> None:
     """After commit, every open socket showing lead project ``project_id`` checks anew."""
-    send_event_on_commit(
-        project_access_group(project_id), ACCESS_RECHECK, {"project": project_id}
-    )
+    send_event_on_commit(project_access_group(project_id), ACCESS_RECHECK, {"project": project_id})
