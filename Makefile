@@ -74,7 +74,7 @@ ONCE_ONLY_ARGS := $(if $(filter skip,$(ONCE_ONLY)),$(addprefix --ignore=,$(ONCE_
 
 test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS) $(ONCE_ONLY_ARGS)
-	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS) $(ONCE_ONLY_ARGS)
+	$(PY) -m pytest tests/e2e -p no:asyncio -n $(WORKERS) --dist loadgroup $(ONCE_ONLY_ARGS)
 
 test-unit: install
 	$(PY) -m pytest tests --ignore=tests/e2e -p no:playwright -n $(WORKERS)

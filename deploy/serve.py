@@ -19,6 +19,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -195,6 +196,23 @@ def commands(options: argparse.Namespace, runtime: Path, nginx_conf: Path) -> li
     return listed
 
 
+def wait_for_ports(ports: list[int], running: dict[str, subprocess.Popen]) -> None:
+    deadline = time.monotonic() + 120
+    for port in ports:
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                dead = [name for name, process in running.items() if process.poll() is not None]
+                if dead or time.monotonic() > deadline:
+                    for process in running.values():
+                        if process.poll() is None:
+                            process.terminate()
+                    fail(f"Port {port} antwortet nicht (beendet: {', '.join(dead) or 'keiner'}).")
+                time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -249,7 +267,16 @@ def main(argv: list[str] | None = None) -> int:
             command, cwd=CHECKOUT, env={**env, **extra}, stdout=log, stderr=subprocess.STDOUT
         )
 
-    running = {name: launch(name) for name in specs}
+    # nginx last, once every app process listens: started first, it would mark the upstreams
+    # down for their fail_timeout on the first refused connection and answer 502 meanwhile.
+    running = {name: launch(name) for name in specs if name != "nginx"}
+    app_ports = [
+        options.app_port + 10 * node + offset
+        for node in range(options.nodes)
+        for offset in (0, 1, 2)
+    ]
+    wait_for_ports(app_ports, running)
+    running["nginx"] = launch("nginx")
     restarts: dict[str, list[float]] = {name: [] for name in specs}
     print(
         f"Klassenraum läuft hinter nginx auf https://127.0.0.1:{options.https_port}/ "

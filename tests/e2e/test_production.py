@@ -28,6 +28,8 @@ from tests.e2e.conftest import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.services,
+    # One topology for the whole module: its tests go to one test worker (--dist loadgroup).
+    pytest.mark.xdist_group("production"),
     # The certificate is the self-signed one make serve makes at start.
     pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
 ]
@@ -76,7 +78,7 @@ def _get(url: str, **kwargs):
     return requests.get(url, verify=False, timeout=10, **kwargs)  # noqa: S501 – self-signed
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     import psycopg
     from psycopg import sql
