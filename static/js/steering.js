@@ -23,11 +23,18 @@
     if (outcome && counts.outcomeText !== undefined) outcome.textContent = counts.outcomeText;
   }
 
+  // Raised by every live tally: a page fetched before one arrived is older than what it shows.
+  let tallies = 0;
+
   async function resync() {
     // Votes cast while the socket was away: read the counts from the page as it is now.
+    const before = tallies;
     const response = await fetch(window.location.pathname, { headers: { "X-Requested-With": "fetch" } });
     if (!response.ok) return;
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const html = await response.text();
+    // From here on nothing awaits, so no tally can slip in before the counts are shown.
+    if (tallies !== before) { resync(); return; }
+    const page = new DOMParser().parseFromString(html, "text/html");
     for (const box of page.querySelectorAll("[data-tally]")) {
       const counts = {};
       for (const cell of box.querySelectorAll("[data-count]")) counts[cell.dataset.count] = cell.textContent;
@@ -49,6 +56,7 @@
         // meeting's group reached no socket of this page.
         resync();
       } else if (data.event === "tally") {
+        tallies += 1;
         showTally(data.item, {
           yes: data.yes, no: data.no, abstain: data.abstain,
           outcomeText: data.outcome_label ? "– " + data.outcome_label : undefined,
