@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import json
-import zipfile
 from urllib.parse import urlencode
 
 import pytest
@@ -24,6 +22,7 @@ from projects import portable
 from projects import services as project_services
 from projects.coedit import services as coedit
 from projects.models import Result, ResultCoeditState, TeamMembership
+from tests.archives import exported, with_manifest
 from tests.factories import UserFactory
 from tests.projects.factories import lead_project
 from workspace.forms import TextGuardMixin
@@ -317,18 +316,7 @@ def test_nul_in_a_parameter_or_path_does_not_reach_the_database(db, url):
 
 
 def _spoiled(project, office, change) -> bytes:
-    with portable.project_export(project=project, user=office) as archive:
-        data = archive.read()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == portable.MANIFEST:
-                manifest = json.loads(content)
-                change(manifest)
-                content = json.dumps(manifest).encode()
-            target.writestr(info.filename, content, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return with_manifest(exported(project, office), change)
 
 
 @pytest.fixture

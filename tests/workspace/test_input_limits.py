@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -35,6 +33,7 @@ from projects import portable
 from projects import services as project_services
 from projects.models import LeadProject, Result, TeamMembership, Template
 from steering import services as steering_services
+from tests.archives import exported, with_manifest
 from tests.projects.factories import lead_project
 from tests.steering.conftest import committee  # noqa: F401 – a fixture
 from workspace.limits import (
@@ -680,24 +679,6 @@ def test_a_service_refuses_an_over_long_text_before_writing(request, name):
 # --- the import of a lead-project archive --------------------------------------------------------
 
 
-def _exported(project, user) -> bytes:
-    with portable.project_export(project=project, user=user) as archive:
-        return archive.read()
-
-
-def _with_manifest(data: bytes, change) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == portable.MANIFEST:
-                manifest = json.loads(content)
-                change(manifest)
-                content = json.dumps(manifest).encode()
-            target.writestr(info.filename, content, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -711,7 +692,7 @@ def media(settings, tmp_path):
     ],
 )
 def test_the_import_refuses_an_archive_with_an_over_long_text(where, limit, result, office, media):
-    data = _exported(result.project, office)
+    data = exported(result.project, office)
 
     def lengthen(manifest):
         *path, key = where
@@ -720,7 +701,7 @@ def test_the_import_refuses_an_archive_with_an_over_long_text(where, limit, resu
             part = part[step]
         part[key] = long_text(limit + 1)
 
-    spoiled = _with_manifest(data, lengthen)
+    spoiled = with_manifest(data, lengthen)
     before = snapshot()
 
     with pytest.raises(ValidationError) as refused:
