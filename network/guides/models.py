@@ -159,6 +159,15 @@ class Guide(models.Model):
 # name differ; the model lives here, where the shell's imports and pickle look for it.
 Guide.history.model.__module__ = __name__
 
+# Version lookups go by guide and time or revision, as a result's do: the same two indexes.
+HistoricalGuide = Guide.history.model
+HistoricalGuide._meta.indexes = [
+    *HistoricalGuide._meta.indexes,
+    models.Index(fields=["id", "history_date"], name="guides_hguide_id_date"),
+    models.Index(fields=["id", "revision"], name="guides_hguide_id_revision"),
+]
+HistoricalGuide._meta.original_attrs["indexes"] = HistoricalGuide._meta.indexes
+
 
 def first_of_month(day: datetime.date | None) -> datetime.date | None:
     return day.replace(day=1) if day else None
