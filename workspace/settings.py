@@ -46,6 +46,8 @@ if not SITE_URL.startswith(("http://", "https://")):
 
 INSTALLED_APPS = [
     "workspace",
+    "workspace.identity",
+    "workspace.audit",
     "projects",
     "steering",
     "network.joining",
@@ -69,6 +71,16 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # Single sign-on and second factors (workspace/identity): allauth's protocol code.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "workspace.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -272,6 +285,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Logging in through the municipalities' OpenID providers, second factors (workspace/identity).
+# Providers are rows the office configures (IdentityProvider), never settings; the adapters
+# hold the network's rules, allauth the protocol. No open sign-up.
+ACCOUNT_ADAPTER = "workspace.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "workspace.identity.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "workspace.identity.oidc.MunicipalProvider"}
+}
+
 # Nothing is ever granted to the anonymous user, so guardian needs no anonymous user row.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = True
@@ -299,6 +329,12 @@ for _proxy in TRUSTED_PROXIES:
             f"TRUSTED_PROXIES: „{_proxy}“ ist keine IP-Adresse und kein Netz."
         ) from _error
 AXES_CLIENT_IP_CALLABLE = "workspace.clients.client_address"
+
+# The security log (workspace/audit): entries older than this many days are deleted by
+# `manage.py security_log_purge` (a daily timer); nothing younger can be deleted at all.
+SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=400)
+if SECURITY_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("SECURITY_LOG_RETENTION_DAYS muss mindestens 1 sein.")
 
 # --- Metrics (workspace/metrics.py) ---------------------------------------------------------
 # /metriken/ answers these networks (the client as workspace/clients.py names it) and anyone
@@ -387,6 +423,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # No inline scripts or styles anywhere: everything comes from our own static files.
+# --- REST API (/api/v1/, workspace/api/) ----------------------------------------------------
+from workspace.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402, F401
+
+# Requests per token (or logged-in person, or address) and window, counted in the shared cache.
+API_THROTTLE_RATES = {
+    "token": env.str("API_RATE_TOKEN", default="600/min"),
+    "user": env.str("API_RATE_USER", default="600/min"),
+    "anonymous": env.str("API_RATE_ANONYMOUS", default="120/min"),
+}
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "

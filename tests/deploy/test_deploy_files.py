@@ -24,6 +24,8 @@ UNITS = [
     "klassenraum-command@send_digests.timer",
     "klassenraum-command@send_date_reminders.service",
     "klassenraum-command@send_date_reminders.timer",
+    "klassenraum-command@security_log_purge.service",
+    "klassenraum-command@security_log_purge.timer",
 ]
 
 
