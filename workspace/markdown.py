@@ -4,6 +4,12 @@ Used by every app (results, guides, news, comments) through the ``markdown`` fil
 
 Apps refine what comes out through :func:`register_post_processor` (the guides app links
 glossary terms), so the core needs to know none of them.
+
+Images: ``![Beschreibung](anhang:plan.png)`` (or the attachment's own address) shows one of
+the text's *own* attachments, which the caller resolves (``images``). The description is the
+alt text and is required. Any other image — another host, ``file://``, a missing
+description, no attachment of that name — is shown as a visible note in its place: never
+dropped silently, never loaded from elsewhere.
 """
 
 from __future__ import annotations
@@ -11,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from workspace.text import german_slugify
 
@@ -22,13 +31,27 @@ _parser = (
     .enable("strikethrough")
 )
 
+_validate_link_default = _parser.validateLink
+
+
+def _validate_link(url: str) -> bool:
+    # markdown-it leaves a ``file:`` or ``data:`` image as literal text; it is parsed here so
+    # that it is shown as the note below. As a link's target nh3 drops it (url_schemes).
+    return _validate_link_default(url) or url.strip().lower().startswith(("file:", "data:"))
+
+
+_parser.validateLink = _validate_link
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "table", "thead", "tbody", "tr", "th", "td", "img", "span",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    # Only images this module let through (an attachment of the text itself) and its notes.
+    "img": {"src", "alt", "title"},
+    "span": {"class"},
     "ol": {"start"},
     "th": {"style"},
     "td": {"style"},
@@ -63,14 +86,78 @@ def _anchor(heading: str, used: set[str]) -> str:
     return anchor
 
 
-def render_markdown(text: str, *, top_heading: int = 2, post_process: bool = True) -> SafeString:
+# ``images(src)``: the address of the text's own attachment ``src`` names, or None.
+ImageResolver = Callable[[str], "str | None"]
+IMAGE_NOTE_CLASS = "kr-bildhinweis"
+ATTACHMENT_SCHEME = "anhang:"
+
+
+# Per model, how to resolve the images of one object's text (its own attachments): apps
+# register in ``ready()``, so the core knows none of them.
+_image_sources: dict[type, Callable[[object], ImageResolver]] = {}
+
+
+def register_image_source(model: type, resolver_for: Callable[[object], ImageResolver]) -> None:
+    _image_sources[model] = resolver_for
+
+
+def image_resolver_for(obj: object) -> ImageResolver | None:
+    """How ``obj``'s text names its images, or None (then every image is a note)."""
+    resolver_for = _image_sources.get(type(obj))
+    return resolver_for(obj) if resolver_for else None
+
+
+def _image_note(message: str) -> Token:
+    note = Token("html_inline", "", 0)
+    note.content = f'<span class="{IMAGE_NOTE_CLASS}">{escape(message)}</span>'
+    return note
+
+
+def _resolve_images(tokens: list[Token], images: ImageResolver | None) -> None:
+    """Keep an image only if it is one of the text's own attachments and has a description;
+    put a visible note in the place of every other."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for index, child in enumerate(token.children):
+            if child.type != "image":
+                continue
+            source = str(child.attrGet("src") or "")
+            alt = child.content.strip()
+            address = images(source) if images is not None else None
+            if address and alt:
+                child.attrSet("src", address)
+                continue
+            if address:
+                message = _(
+                    "Bild nicht angezeigt: Es fehlt die Beschreibung (Alternativtext), "
+                    "z. B. ![Ablaufplan der Anmeldung](%(source)s)."
+                ) % {"source": source}
+            else:
+                message = _(
+                    "Bild nicht angezeigt: „%(alt)s“ (%(source)s) ist kein Anhang dieses "
+                    "Textes. Bilder erscheinen nur aus den eigenen Anhängen."
+                ) % {"alt": alt or _("ohne Beschreibung"), "source": source}
+            token.children[index] = _image_note(message)
+
+
+def render_markdown(
+    text: str,
+    *,
+    top_heading: int = 2,
+    post_process: bool = True,
+    images: ImageResolver | None = None,
+) -> SafeString:
     """Render ``text`` to safe HTML; its headings start at ``h{top_heading}``.
 
     The page owns its ``h1``; a ``# Heading`` in user text becomes ``h2`` (or lower), so
     every page keeps exactly one ``h1``. ``post_process=False`` leaves out what apps add
-    (a glossary definition, say, is shown without links to other terms).
+    (a glossary definition, say, is shown without links to other terms). ``images`` resolves
+    an image's source to the address of the text's own attachment (None: not one of them);
+    without it every image is shown as a note.
     """
     tokens = _parser.parse(text or "")
+    _resolve_images(tokens, images)
     shift = max(0, top_heading - 1)
     used: set[str] = set()
     for index, token in enumerate(tokens):

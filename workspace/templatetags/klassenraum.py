@@ -22,6 +22,15 @@ def markdown(value: str, top_heading: int = 2):
 
 
 @register.filter
+def markdown_for(value: str, owner):
+    """``{{ result.body|markdown_for:result }}``: Markdown whose images may be ``owner``'s own
+    attachments (``workspace.markdown.register_image_source``); headings start at h2."""
+    from workspace.markdown import image_resolver_for, render_markdown
+
+    return render_markdown(value, images=image_resolver_for(owner))
+
+
+@register.filter
 def plain_markdown(value: str, top_heading: int = 2):
     """Markdown without what apps add (no glossary links): for mails, feeds and the glossary's
     own definitions, where a link to a definition would be out of place."""
