@@ -246,6 +246,10 @@ def person_erase(person) -> str:
     )
     # An update sends no signal: the open sockets of the erased account are told here.
     recheck_user_on_commit(person.pk)
+    # Kept documents may print the name: every one is made afresh.
+    from workspace.documents.store import forget_people
+
+    transaction.on_commit(forget_people)
     # Last, so a failed erasure leaves no entry; a restored older backup reads it (ledger).
     erasure_record(person=person)
     return pseudonym

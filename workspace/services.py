@@ -81,6 +81,14 @@ def profile_update(
     user.language = language
     user.mail_frequency = mail_frequency
     user.full_clean(exclude=["password"])
+    names_change = User.objects.filter(pk=user.pk).exclude(
+        display_name=user.display_name, public_name=user.public_name
+    )
+    if names_change.exists():
+        # A kept document may print this name (or, without consent, must no longer).
+        from workspace.documents.store import forget_people
+
+        transaction.on_commit(forget_people)
     user.save(update_fields=["display_name", "public_name", "language", "mail_frequency"])
     if function is not None:
         memberships = list(Membership.objects.active().select_for_update().filter(user=user))
