@@ -11,6 +11,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from workspace.models import Municipality, Topic
+from workspace.versioning.models import StaleRevision  # noqa: F401 – re-exported
 
 
 class Visibility(models.TextChoices):
@@ -226,14 +227,6 @@ class ProjectActivity(models.Model):
 
 def _attachment_path(instance: ResultAttachment, filename: str) -> str:
     return f"ergebnisse/{instance.result_id}/{filename}"
-
-
-class StaleRevision(Exception):  # noqa: N818 – the name says what happened
-    """A save based on a revision that is no longer the current one. Nothing was written."""
-
-    def __init__(self, current_revision: int) -> None:
-        super().__init__(f"stale revision; current is {current_revision}")
-        self.current_revision = current_revision
 
 
 class ResultQuerySet(models.QuerySet):

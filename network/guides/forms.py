@@ -127,11 +127,6 @@ class GuideForm(KernFormMixin, forms.ModelForm):
         return data
 
 
-class RestoreForm(forms.Form):
-    revision = forms.IntegerField(min_value=1)
-    base_revision = forms.IntegerField(min_value=1)
-
-
 class TermForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = Term

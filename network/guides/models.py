@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.models import LeadProject, Result, StaleRevision
+from projects.models import LeadProject, Result
 from workspace.models import Municipality, Topic
+from workspace.versioning.models import VersionedText, index_history
 
 # Paths under /leitfaeden/ and /vokabelheft/ that are pages, not slugs.
 RESERVED_SLUGS = frozenset({"neu", "themen", "dieser-monat"})
@@ -38,8 +39,14 @@ class GuideQuerySet(models.QuerySet):
         ).order_by(models.F("published_in").desc(nulls_last=True), "title")
 
 
-class Guide(models.Model):
+class Guide(VersionedText):
     """A guide of the network: Markdown, every save a version, none ever lost."""
+
+    # The fields that make a version; topics, authors and links are kept beside them.
+    VERSIONED_FIELDS = ("title", "summary", "body", "status", "published_in")
+    # What restoring an old version brings back: the text. Status and month stay as they are.
+    RESTORED_FIELDS = ("title", "summary", "body")
+    VERSION_COLUMNS = ("status",)
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("bald verfügbar")
@@ -72,7 +79,6 @@ class Guide(models.Model):
     results = models.ManyToManyField(
         Result, verbose_name=_("Ergebnisse"), blank=True, related_name="guides"
     )
-    revision = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
     created_by = models.ForeignKey(
@@ -86,14 +92,12 @@ class Guide(models.Model):
     )
     objects = GuideQuerySet.as_manager()
 
-    class Meta:
+    class Meta(VersionedText.Meta):
         ordering = ["title"]
         verbose_name = _("Leitfaden")
         verbose_name_plural = _("Leitfäden")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(revision__gte=1), name="guides_guide_revision_positive"
-            ),
+            *VersionedText.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(status="planned") | Q(published_in__isnull=False),
                 name="guides_guide_published_has_month",
@@ -106,29 +110,17 @@ class Guide(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        """Save as the next revision, if ``self.revision`` is still the stored one (as a
-        living result does): a stale instance raises :class:`StaleRevision`."""
-        with transaction.atomic():
-            if self._state.adding:
-                self.revision = 1
-            else:
-                stored = (
-                    Guide.objects.select_for_update()
-                    .filter(pk=self.pk)
-                    .values_list("revision", flat=True)
-                    .first()
-                )
-                if stored != self.revision:
-                    raise StaleRevision(stored)
-                self.revision = stored + 1
-            super().save(*args, **kwargs)
+    def url(self, action: str = "") -> str:
+        return reverse(f"guides:{action or 'detail'}", kwargs={"slug": self.slug})
 
-    def get_absolute_url(self) -> str:
-        return reverse("guides:detail", kwargs={"slug": self.slug})
+    @classmethod
+    def without_hidden(cls, rows):
+        """A reader outside the guide's editors reads no version written while it was
+        planned; the rule is stated once, with who reads planned guides (asked late: it
+        imports this module)."""
+        from network.guides.permissions import without_planned
 
-    def url(self, action: str) -> str:
-        return reverse(f"guides:{action}", kwargs={"slug": self.slug})
+        return without_planned(rows)
 
     @property
     def is_planned(self) -> bool:
@@ -138,35 +130,12 @@ class Guide(models.Model):
 
         return is_planned(self)
 
-    @property
-    def edit_url(self) -> str:
-        return self.url("edit")
-
-    @property
-    def versions_url(self) -> str:
-        return self.url("versions")
-
-    @property
-    def compare_url(self) -> str:
-        return self.url("compare")
-
-    @property
-    def restore_url(self) -> str:
-        return self.url("restore")
-
 
 # simple-history names the app ("network.guides") as the history model's module when label and
 # name differ; the model lives here, where the shell's imports and pickle look for it.
 Guide.history.model.__module__ = __name__
 
-# Version lookups go by guide and time or revision, as a result's do: the same two indexes.
-HistoricalGuide = Guide.history.model
-HistoricalGuide._meta.indexes = [
-    *HistoricalGuide._meta.indexes,
-    models.Index(fields=["id", "history_date"], name="guides_hguide_id_date"),
-    models.Index(fields=["id", "revision"], name="guides_hguide_id_revision"),
-]
-HistoricalGuide._meta.original_attrs["indexes"] = HistoricalGuide._meta.indexes
+HistoricalGuide = index_history(Guide, "guides_hguide")
 
 
 def first_of_month(day: datetime.date | None) -> datetime.date | None:

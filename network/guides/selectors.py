@@ -7,15 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from network.guides.models import Guide, Term, index_letter
-from network.guides.permissions import linked_projects_for, linked_results_for, without_planned
-from projects.selectors import VersionPage, with_change_sizes
+from network.guides.permissions import linked_projects_for, linked_results_for
 from workspace.models import Topic, User
-
-__all__ = ["GuideVersionPage", "with_change_sizes"]
 
 
 def guide_list(*, topic: Topic | None = None) -> QuerySet[Guide]:
@@ -62,73 +58,6 @@ def links_of(guide: Guide, user: User | AnonymousUser) -> dict[str, list]:
         .get()
     )
     return {"projects": guide.visible_projects, "results": guide.visible_results}
-
-
-VERSION_COLUMNS = (
-    "history_id",
-    "id",
-    "revision",
-    "title",
-    "status",
-    "history_date",
-    "history_change_reason",
-    "history_user__username",
-    "history_user__display_name",
-    "history_user__public_name",
-    "history_user__first_name",
-    "history_user__last_name",
-)
-
-
-def _history(guide: Guide, *, with_planned: bool):
-    history = guide.history
-    return history.all() if with_planned else without_planned(history.all())
-
-
-def versions_of(guide: Guide, *, with_planned: bool = True):
-    """The versions page's rows, newest first, without loading any body."""
-    return (
-        _history(guide, with_planned=with_planned)
-        .select_related("history_user")
-        .only(*VERSION_COLUMNS)
-        .annotate(body_length=Length("body"))
-        .order_by("-revision")
-    )
-
-
-@dataclass(frozen=True)
-class GuideVersionPage(VersionPage):
-    """One page of a guide's versions: the result's paging (a range of revisions, no OFFSET,
-    no COUNT), with the versions of a planned guide left out for those who may not read them."""
-
-    def versions(self) -> list:
-        top = self.count - (self.number - 1) * self.per_page
-        return list(
-            versions_of(self.result, with_planned=self.with_drafts).filter(
-                revision__lte=top, revision__gt=top - self.per_page
-            )
-        )
-
-
-def newest_revisions(guide: Guide, *, with_planned: bool = True) -> list[int]:
-    """The two newest revisions the reader may compare (one, if only one is visible); the
-    current revision if none is."""
-    found = list(
-        _history(guide, with_planned=with_planned)
-        .order_by("-revision")
-        .values_list("revision", flat=True)[:2]
-    )
-    return found or [guide.revision]
-
-
-def two_versions(guide: Guide, old: int, new: int, *, with_planned: bool = True) -> dict:
-    """Versions ``old`` and ``new`` in one query, keyed by revision."""
-    rows = (
-        _history(guide, with_planned=with_planned)
-        .filter(revision__in={old, new})
-        .only("revision", "title", "summary", "body", "status", "history_date")
-    )
-    return {row.revision: row for row in rows}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,14 +18,10 @@ from network.guides.models import (
     Term,
     first_of_month,
 )
-from projects.models import LeadProject, Result, StaleRevision
+from projects.models import LeadProject, Result
 from workspace.models import Membership, Topic, User
 from workspace.text import german_slugify
-
-# The fields that make a version; topics, authors and links are kept beside them.
-GUIDE_FIELDS = ("title", "summary", "body", "status", "published_in")
-# What restoring an old version brings back: the text. Status and month stay as they are.
-RESTORED_FIELDS = ("title", "summary", "body")
+from workspace.versioning.services import text_restore, text_save
 
 
 def _unique_slug(model, name: str, *, exclude_pk: int | None = None) -> str:
@@ -117,25 +114,15 @@ def guide_update(
     """Save a new version of ``guide`` if its text, status or month changed; returns whether
     a version was written. Topics, authors and links are saved beside it (no version).
 
-    Refused with :class:`StaleRevision` when ``base_revision`` is not the current revision:
-    nobody's change is ever overwritten unseen, and then nothing at all is saved.
+    Refused with :class:`~workspace.versioning.models.StaleRevision` when ``base_revision``
+    is not the current revision: nobody's change is ever overwritten unseen, and then
+    nothing at all is saved.
     """
-    unknown = set(fields) - set(GUIDE_FIELDS)
-    if unknown:
-        raise TypeError(f"not a guide field: {sorted(unknown)}")
-    current = Guide.objects.select_for_update().get(pk=guide.pk)
-    if current.revision != base_revision:
-        raise StaleRevision(current.revision)
     if "published_in" in fields:
         fields["published_in"] = first_of_month(fields["published_in"])
-    changed = [name for name, value in fields.items() if getattr(current, name) != value]
-    if changed:
-        for name in changed:
-            setattr(current, name, fields[name])
-        _check(current)
-        current._history_user = by
-        current._change_reason = note.strip()
-        current.save()
+    current, changed = text_save(
+        text=guide, by=by, base_revision=base_revision, note=note, changes=fields, clean=_check
+    )
     if topics is not None:
         current.topics.set(topics)
     if lead_projects is not None:
@@ -144,31 +131,17 @@ def guide_update(
         current.results.set(results)
     if authors is not None:
         _author_rows(current, authors)
-    for name in (*GUIDE_FIELDS, "revision", "updated_at"):
-        setattr(guide, name, getattr(current, name))
     return bool(changed)
 
 
-@transaction.atomic
 def guide_restore(*, guide: Guide, by: User, revision: int, base_revision: int) -> None:
     """Write the text of version ``revision`` as a new version; history stays untouched."""
-    old = guide.history.filter(revision=revision).only(*RESTORED_FIELDS).first()
-    if old is None:
-        raise ValidationError({"revision": _("Diese Version gibt es nicht.")})
-    changed = guide_update(
-        guide=guide,
-        by=by,
+    text_restore(
+        text=guide,
+        revision=revision,
         base_revision=base_revision,
-        note=str(_("wiederhergestellt aus Version %(n)s") % {"n": revision}),
-        **{name: getattr(old, name) for name in RESTORED_FIELDS},
+        update=partial(guide_update, guide=guide, by=by),
     )
-    if not changed:
-        raise ValidationError(
-            {
-                "revision": _("Version %(n)s ist inhaltlich schon die aktuelle Fassung.")
-                % {"n": revision}
-            }
-        )
 
 
 # --- glossary --------------------------------------------------------------------------------

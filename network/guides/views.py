@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.guides import selectors, services
-from network.guides.forms import GuideForm, RestoreForm, TermForm
+from network.guides.forms import GuideForm, TermForm
 from network.guides.models import Guide, Term
 from network.guides.permissions import (
     NOT_OFFICE_GUIDE,
@@ -22,13 +24,11 @@ from network.guides.permissions import (
     linked_projects_for,
     linked_results_for,
 )
-from projects.models import StaleRevision
 from projects.views import form_errors_from
 from workspace.access import decide
-from workspace.diff import diff_texts
 from workspace.models import Topic
-
-VERSIONS_PER_PAGE = 50
+from workspace.versioning import views as versioning
+from workspace.versioning.models import StaleRevision
 
 
 def _require(request: HttpRequest, allowed: bool, message) -> None:
@@ -173,6 +173,9 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+HEADER = "guides/_guide_header.html"
+
+
 def _conflict(request, guide: Guide, access, *, mine: dict) -> HttpResponse:
     """Someone saved in between: show both texts and their diff; nothing was written."""
     current = Guide.objects.get(pk=guide.pk)
@@ -181,123 +184,48 @@ def _conflict(request, guide: Guide, access, *, mine: dict) -> HttpResponse:
         instance=current,
         user=request.user,
     )
-    return render(
+    return versioning.conflict_page(
         request,
-        "guides/guide_conflict.html",
-        {
-            "guide": current,
-            "access": access,
-            "mine": mine,
-            "diff": diff_texts(current.body, mine["body"]),
-            "form": form,
-        },
-        status=409,
+        current,
+        mine=mine,
+        form=form,
+        heading=_("Der Leitfaden wurde inzwischen geändert"),
+        header=HEADER,
+        context={"guide": current, "access": access},
     )
 
 
 @require_GET
 def guide_versions(request: HttpRequest, slug: str) -> HttpResponse:
     guide, access = get_guide_for(request.user, slug, body=True)
-    page = selectors.GuideVersionPage.of(
-        guide,
-        request.GET.get("seite"),
-        per_page=VERSIONS_PER_PAGE,
-        with_drafts=access.can_read_planned_versions,
-    )
-    versions = selectors.with_change_sizes(guide, page.versions())
-    return render(
+    return versioning.versions_page(
         request,
-        "guides/guide_versions.html",
-        {
-            "guide": guide,
-            "access": access,
-            "page": page,
-            "versions": versions,
-            "restore_allowed": access.can_edit,
-        },
+        guide,
+        reads_hidden=access.can_read_planned_versions,
+        can_restore=access.can_edit,
+        header=HEADER,
+        context={"guide": guide, "access": access},
     )
-
-
-def _revision_param(value: str | None, default: int) -> int | None:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if number >= 1 else None
 
 
 @require_GET
 def guide_compare(request: HttpRequest, slug: str) -> HttpResponse:
     guide, access = get_guide_for(request.user, slug, body=True)
-    with_planned = access.can_read_planned_versions
-    newest = selectors.newest_revisions(guide, with_planned=with_planned)
-    old = _revision_param(request.GET.get("von"), newest[-1])
-    new = _revision_param(request.GET.get("zu"), newest[0])
-    versions = (
-        selectors.two_versions(guide, old, new, with_planned=with_planned) if old and new else {}
-    )
-    context = {"guide": guide, "access": access}
-    if old not in versions or new not in versions:
-        context["error"] = _("Bitte wählen Sie zwei Versionen zwischen 1 und %(n)s.") % {
-            "n": guide.revision
-        }
-        return render(request, "guides/guide_compare.html", context, status=400)
-    before, after = versions[old], versions[new]
-    return render(
+    return versioning.compare_page(
         request,
-        "guides/guide_compare.html",
-        {
-            **context,
-            "before": before,
-            "after": after,
-            "diff": diff_texts(before.body, after.body),
-            "title_changed": before.title != after.title,
-            "summary_diff": diff_texts(before.summary, after.summary, context=None)
-            if before.summary != after.summary
-            else None,
-        },
+        guide,
+        reads_hidden=access.can_read_planned_versions,
+        header=HEADER,
+        context={"guide": guide, "access": access},
     )
 
 
 @require_POST
 def guide_restore(request: HttpRequest, slug: str) -> HttpResponse:
     guide, _access = get_guide_for(request.user, slug, edit=True)
-    form = RestoreForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Bitte wählen Sie eine Version zum Wiederherstellen."))
-        return redirect(guide.versions_url)
-    revision = form.cleaned_data["revision"]
-    try:
-        services.guide_restore(
-            guide=guide,
-            by=request.user,
-            revision=revision,
-            base_revision=form.cleaned_data["base_revision"],
-        )
-    except StaleRevision:
-        messages.error(
-            request,
-            _(
-                "Der Leitfaden wurde inzwischen geändert. Prüfen Sie die Versionen und "
-                "stellen Sie dann erneut wieder her."
-            ),
-        )
-        return redirect(guide.versions_url)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(guide.versions_url)
-    messages.success(
-        request,
-        _(
-            "Version %(old)s ist als neue Version %(new)s wiederhergestellt. "
-            "Keine Version ist verloren."
-        )
-        % {"old": revision, "new": guide.revision},
+    return versioning.restore_action(
+        request, guide, restore=partial(services.guide_restore, guide=guide, by=request.user)
     )
-    return redirect(guide)
 
 
 # --- glossary ------------------------------------------------------------------------------
