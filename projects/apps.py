@@ -45,6 +45,9 @@ class ProjectsConfig(AppConfig):
         from projects.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH
+        from projects.api import register as register_api
+
+        register_api()
         from projects import fragments
 
         fragments.connect()

@@ -18,6 +18,9 @@ class WorkspaceConfig(AppConfig):
         from workspace.mail import classify_models as classify_outbox
 
         classify_outbox()
+        from workspace.api.setup import connect as connect_api
+
+        connect_api()
         import workspace.clients  # noqa: F401 – registers the deploy check on TRUSTED_PROXIES
 
         post_migrate.connect(ensure_network_office_group, dispatch_uid="network-office-group")

@@ -518,3 +518,7 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} ({self.erased_at:%Y-%m-%d})"
+
+
+# The API's personal access tokens live beside the API machinery (workspace/api/).
+from workspace.api.models import AccessToken  # noqa: E402, F401

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from workspace import views
 from workspace.forms import LoginForm
+from workspace.api import token_views
 from workspace.metrics import metrics_view
 from workspace.models import LegalPage
 from workspace.search import search_page  # SEARCH
@@ -19,6 +20,8 @@ urlpatterns = [
     path("konto/", views.account, name="account"),
     path("konto/passwort/", views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/daten/", views.my_data, name="my-data"),
+    path("konto/zugaenge/", token_views.token_list, name="api-tokens"),
+    path("konto/zugaenge/<int:pk>/widerrufen/", token_views.token_revoke, name="api-token-revoke"),
     path("konto/daten.json", views.my_data_json, name="my-data-json"),
     path(
         "konto/anmelden/",
@@ -57,6 +60,7 @@ urlpatterns = [
     path("benachrichtigungen/", include("workspace.notification_views")),  # NOTIFY
     path("diskussion/", include("network.discussion.urls")),  # NOTIFY
     path("suche/", search_page, name="search"),  # SEARCH
+    path("api/v1/", include("workspace.api.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("metriken/", metrics_view, name="metrics"),
     path("postausgang/", views.outbox, name="outbox"),

@@ -1,0 +1,110 @@
+"""The API tests' world: the team of a Menden-led project in each visibility, and tokens.
+
+- ``coordinator`` (Menden) coordinates, ``editor`` (Iserlohn) edits each project;
+- ``member`` is staff of Brilon, a member in no project; ``office`` the network office;
+- each project has a tested result and a draft, two versions each;
+- tokens: a write token each for member, editor, office; a read-only, an expired and a
+  revoked token of the editor.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from projects import services
+from projects.models import LeadProject, Result, TeamMembership, Visibility
+from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
+from tests.projects.factories import lead_project
+from workspace import services as workspace_services
+from workspace.api import services as token_services
+from workspace.api.models import AccessToken
+
+VISIBILITIES = (Visibility.PUBLIC, Visibility.NETWORK, Visibility.TEAM)
+TESTED, DRAFT = Result.Maturity.TESTED, Result.Maturity.DRAFT
+# The roles of every API matrix: who calls, and with which token.
+ROLES = ("anonymous", "member", "editor", "office", "readonly", "expired", "revoked")
+# The person behind each role (the page is asked as that person, logged in).
+PERSON = {
+    "member": "member",
+    "editor": "editor",
+    "office": "office",
+    "readonly": "editor",
+    "expired": "editor",
+    "revoked": "editor",
+}
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    projects: dict[str, LeadProject] = field(default_factory=dict)
+    results: dict[tuple[str, str], Result] = field(default_factory=dict)
+    municipalities: dict = field(default_factory=dict)
+
+
+def build() -> World:
+    world = World()
+    menden = MunicipalityFactory(name="Menden", slug="menden", is_pioneer=True)
+    iserlohn = MunicipalityFactory(name="Iserlohn", slug="iserlohn")
+    brilon = MunicipalityFactory(name="Brilon", slug="brilon")
+    world.municipalities = {"menden": menden, "iserlohn": iserlohn, "brilon": brilon}
+    coordinator = MembershipFactory(
+        user__username="koordination-menden", municipality=menden, role="contact"
+    ).user
+    editor = MembershipFactory(user__username="team-iserlohn", municipality=iserlohn).user
+    member = MembershipFactory(user__username="kommune-brilon", municipality=brilon).user
+    office = UserFactory(username="buero", display_name="Geschäftsstelle")
+    workspace_services.network_office_add(user=office)
+    world.users = {
+        "coordinator": coordinator,
+        "editor": editor,
+        "member": member,
+        "office": office,
+    }
+    for vis in VISIBILITIES:
+        project = lead_project(
+            coordinator=coordinator,
+            lead=menden,
+            title=f"Datenplattform ({vis})",
+            visibility=vis,
+            team=[(editor, TeamMembership.Role.EDITOR)],
+        )
+        world.projects[vis] = project
+        for stage in (TESTED, DRAFT):
+            result = services.result_create(
+                project=project,
+                by=editor,
+                title=f"Datenmodell {vis} {stage}",
+                body="Eins.",
+                maturity=stage,
+            )
+            services.result_update(result=result, by=editor, base_revision=1, body="Eins.\n\nZwei.")
+            world.results[vis, stage] = result
+    later = timezone.now() + datetime.timedelta(days=30)
+    for role in ("member", "editor", "office"):
+        _row, world.tokens[role] = token_services.access_token_create(
+            user=world.users[role], name=role, scope=AccessToken.Scope.WRITE, expires_at=later
+        )
+    _row, world.tokens["readonly"] = token_services.access_token_create(
+        user=editor, name="lesen", scope=AccessToken.Scope.READ, expires_at=later
+    )
+    expired, world.tokens["expired"] = token_services.access_token_create(
+        user=editor, name="alt", scope=AccessToken.Scope.WRITE, expires_at=later
+    )
+    AccessToken.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    revoked, world.tokens["revoked"] = token_services.access_token_create(
+        user=editor, name="widerrufen", scope=AccessToken.Scope.WRITE, expires_at=later
+    )
+    token_services.access_token_revoke(token=revoked, by=editor)
+    return world
+
+
+def headers(world: World, role: str) -> dict:
+    token = world.tokens.get(role)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}

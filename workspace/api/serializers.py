@@ -1,0 +1,37 @@
+"""What every app's serializers share."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from workspace.people import public_name
+
+
+class Described:
+    """Every field carries a description in the schema: its help text, else its label (the
+    model's ``verbose_name``), both translatable, so the schema speaks the caller's language
+    (``Accept-Language``: German, or English)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if not field.help_text and field.label:
+                field.help_text = field.label
+        return fields
+
+
+class DescribedSerializer(Described, serializers.Serializer):
+    pass
+
+
+class DescribedModelSerializer(Described, serializers.ModelSerializer):
+    pass
+
+
+def person_name(serializer, person) -> str:
+    """A person's name as the caller may see it (workspace.people's public-name rule), with
+    the request's cache so a list of rows by the same people costs a query per person."""
+    request = serializer.context.get("request")
+    viewer = getattr(request, "user", None)
+    cache = serializer.context.setdefault("names", {})
+    return public_name(person, viewer, cache)
