@@ -1,0 +1,108 @@
+"""The network's rules for allauth: who gets an account, and how a login ends when refused."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from requests import RequestException
+
+from workspace.identity.oidc import LoginRefused
+
+STATE_LOST = _(
+    "Diese Anmeldung ist unbekannt, abgelaufen oder wurde schon verwendet. Bitte starten Sie die "
+    "Anmeldung noch einmal auf der Anmeldeseite."
+)
+CANCELLED = _("Die Anmeldung wurde beim Anmeldedienst abgebrochen.")
+UNREACHABLE = _("Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es später.")
+FAILED = _("Die Anmeldung über den Anmeldedienst ist fehlgeschlagen.")
+NO_MUNICIPALITY = _(
+    "Ihr Anmeldedienst nennt keine Kommune des Netzwerks. Bitte wenden Sie sich an die "
+    "Geschäftsstelle."
+)
+
+
+def refuse_login(request, message, *, status: int = 400):
+    """End a login through a provider with a German message; nothing is created."""
+    response = render(request, "identity/login_refused.html", {"message": message}, status=status)
+    raise ImmediateHttpResponse(response)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # No open sign-up: accounts come from invitations, join requests or a provider.
+        return False
+
+    def login(self, request, user) -> None:
+        # allauth would pick the first backend with get_user, which is axes' stand-alone one.
+        if not hasattr(user, "backend"):
+            user.backend = "django.contrib.auth.backends.ModelBackend"
+        super().login(request, user)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None):
+        from workspace.identity.models import IdentityProvider
+
+        providers = IdentityProvider.objects.all()
+        if provider and provider != "openid_connect":
+            providers = providers.filter(slug=provider)
+        if client_id:
+            providers = providers.filter(client_id=client_id)
+        return [p.as_social_app() for p in providers]
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        # A provider the office configured may create accounts: that is what it is for.
+        return True
+
+    def is_auto_signup_allowed(self, request, sociallogin) -> bool:
+        return True
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        from workspace.identity.services import municipality_for_login
+
+        if sociallogin.is_existing:
+            return
+        provider = _identity_provider(sociallogin)
+        if municipality_for_login(provider=provider, claims=_claims(sociallogin)) is None:
+            refuse_login(request, NO_MUNICIPALITY, status=403)
+        from workspace.identity.views import offer_linking
+
+        offer_linking(request, sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        from workspace.identity.services import provider_account_create
+
+        return provider_account_create(
+            sociallogin=sociallogin,
+            provider=_identity_provider(sociallogin),
+            claims=_claims(sociallogin),
+            save=lambda: super(SocialAccountAdapter, self).save_user(request, sociallogin, form),
+        )
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        if error == AuthError.CANCELLED:
+            refuse_login(request, CANCELLED)
+        if isinstance(exception, LoginRefused):
+            refuse_login(request, exception.message)
+        if isinstance(exception, RequestException):
+            refuse_login(request, UNREACHABLE, status=502)
+        if exception is None and not (extra_context or {}).get("state"):
+            refuse_login(request, STATE_LOST)
+        refuse_login(request, FAILED)
+
+
+def _identity_provider(sociallogin):
+    from workspace.identity.models import IdentityProvider
+
+    return IdentityProvider.objects.get(slug=sociallogin.account.provider)
+
+
+def _claims(sociallogin) -> dict:
+    data = sociallogin.account.extra_data or {}
+    return {**data.get("id_token", {}), **data.get("userinfo", {})}

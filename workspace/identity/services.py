@@ -1,0 +1,77 @@
+"""Writes of the identity app: accounts from providers, provider sessions, providers' end."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workspace.events import recheck_user_on_commit
+from workspace.identity.models import IdentityProvider, ProviderSession
+from workspace.models import Municipality, User
+from workspace.services import membership_start
+
+
+def municipality_for_login(*, provider: IdentityProvider, claims: dict) -> Municipality | None:
+    """The member municipality a person logging in through ``provider`` works for."""
+    if provider.municipality_id:
+        return provider.municipality
+    value = str(claims.get(provider.municipality_claim) or "").strip()
+    if not value:
+        return None
+    return Municipality.objects.members().filter(Q(slug=value) | Q(official_key=value)).first()
+
+
+@transaction.atomic
+def provider_account_create(
+    *, sociallogin, provider: IdentityProvider, claims: dict, save: Callable[[], User]
+) -> User:
+    """First login through ``provider``: the account (tied to provider and subject by allauth's
+    ``save``) and a membership of the provider's municipality, with no further roles."""
+    municipality = municipality_for_login(provider=provider, claims=claims)
+    if municipality is None:  # checked before; a claim cannot change in between
+        raise ValueError("no municipality")
+    user = save()
+    membership_start(user=user, municipality=municipality)
+    return user
+
+
+@transaction.atomic
+def provider_session_start(
+    *,
+    provider: IdentityProvider,
+    user: User,
+    session,
+    token_expires_at: datetime.datetime | None,
+    id_token_expires_at: datetime.datetime | None,
+) -> ProviderSession:
+    """A session that began at ``provider`` lasts no longer than its tokens."""
+    ends = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    for limit in (token_expires_at, id_token_expires_at):
+        if limit is not None:
+            ends = min(ends, limit)
+            break
+    session.set_expiry(ends)
+    if session.session_key is None:
+        session.save()
+    return ProviderSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={"provider": provider, "user": user, "expires_at": ends},
+    )[0]
+
+
+@transaction.atomic
+def provider_remove(*, provider: IdentityProvider) -> int:
+    """Remove a provider; every session that began there ends at once. Returns their number."""
+    sessions = list(provider.sessions.values_list("session_key", "user_id"))
+    Session.objects.filter(session_key__in=[key for key, _ in sessions]).delete()
+    # Deleting rows sends no signal: the open sockets of those people check themselves.
+    for user_id in {user_id for _, user_id in sessions}:
+        recheck_user_on_commit(user_id)
+    provider.delete()
+    return len(sessions)
