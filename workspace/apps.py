@@ -31,6 +31,11 @@ class WorkspaceConfig(AppConfig):
 
         connection_created.connect(instrument_connection, dispatch_uid="query-metrics")
 
+        from workspace import pagecache
+
+        # Every write retires the cached pages (workspace/pagecache.py).
+        connection_created.connect(pagecache.instrument_connection, dispatch_uid="page-writes")
+
         from django.contrib.admin.options import BaseModelAdmin
 
         from workspace.forms import GuardedModelForm

@@ -18,6 +18,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 
+# The stamp every write to the database renews (workspace/pagecache.py).
+WRITES = "writes"
+
 # Long enough to serve a quiet network from the cache, short enough to let a rarely read
 # variant fall out; a change never waits for it (the stamp changes).
 FRAGMENT_SECONDS = 24 * 3600
@@ -36,20 +39,23 @@ def stamp(name: str) -> str:
     return value
 
 
+def renew(name: str) -> None:
+    """Retire every cached copy of fragment ``name`` now."""
+    cache.set(_stamp_key(name), uuid.uuid4().hex, None)
+
+
 def bump(name: str) -> None:
     """Retire every cached copy of fragment ``name``, now and once more at commit."""
-
-    def renew() -> None:
-        cache.set(_stamp_key(name), uuid.uuid4().hex, None)
-
-    renew()
-    transaction.on_commit(renew)
+    renew(name)
+    transaction.on_commit(lambda: renew(name))
 
 
 def key(name: str, *parts: object) -> str:
-    """The cache key of one variant of fragment ``name`` under its current stamp."""
+    """The cache key of one variant of fragment ``name`` under its current stamps: its own
+    and that of every write to the database (workspace/pagecache.py), so a write that no
+    signal announces (``QuerySet.update()``, raw SQL) retires it too."""
     variant = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
-    return f"fragment:{name}:{stamp(name)}:{variant}"
+    return f"fragment:{name}:{stamp(name)}:{stamp(WRITES)}:{variant}"
 
 
 def cached(fragment_key: str) -> SafeString | None:

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "workspace.access.LoginRequiredMiddleware",
     # Axes last, as its documentation asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
+    # After every check, so it only ever answers what the view answered (workspace/pagecache.py).
+    "workspace.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "workspace.urls"
@@ -178,6 +180,10 @@ if CACHE_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="klassenraum"),
         }
     }
+
+# Reading pages served whole from the cache and retired by every write (workspace/pagecache.py):
+# on when the cache is shared, since a write in one process must retire the pages of all.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(CACHE_URL))
 
 # --- Channel layer ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
