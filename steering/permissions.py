@@ -2,7 +2,8 @@
 
 Committee rights come from the seat a person holds today, checked at request time (DESIGN.md):
 a term that ended yesterday gives no rights today, without anyone revoking anything. The network
-office runs the committee's business (seats, meetings) through its group.
+office runs the committee's business (seats, meetings) through its group. What of the
+committee everyone may see is decided in :mod:`steering.public`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from projects.models import TeamMembership
 from projects.permissions import ProjectAccess, visible_projects
 from steering.models import Agreement, Meeting, Proposal, Seat
-from workspace.access import decide, require_login
+from steering.public import is_public_meeting
+from workspace.access import decide
 from workspace.models import User
 from workspace.permissions import is_network_member, is_network_office
 
@@ -89,6 +91,15 @@ def visible_agreements(user: User | AnonymousUser) -> QuerySet[Agreement]:
     return agreements.filter(allowed)
 
 
+def agreement_visible(user: User | AnonymousUser, agreement: Agreement) -> bool:
+    """One agreement by the rule of :func:`visible_agreements` (its project loaded)."""
+    if is_committee(user):
+        return True
+    if agreement.project is None:
+        return is_network_member(user)
+    return ProjectAccess(user, agreement.project).can_view
+
+
 def get_meeting_for(user: User | AnonymousUser, meeting_id: int, *, chair: bool = False):
     """A meeting and its deliberations: only for the committee (everyone else: 404 or login)."""
     decide(user, sees=is_committee(user))
@@ -100,9 +111,18 @@ def get_meeting_for(user: User | AnonymousUser, meeting_id: int, *, chair: bool 
     return meeting
 
 
+def get_meeting_page_for(user: User | AnonymousUser, meeting_id: int) -> tuple[Meeting, bool]:
+    """A meeting's page and whether ``user`` reads all of it (the committee) or its public
+    part (everyone else, once the meeting is held; before that: 404 or login)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    member = is_committee(user)
+    decide(user, sees=meeting is not None and (member or is_public_meeting(meeting)))
+    return meeting, member
+
+
 def get_proposal_for(user: User | AnonymousUser, proposal_id: int) -> Proposal:
-    """A proposal: the committee's, and its drafter's (a coordinator sees their own draft)."""
-    require_login(user)
+    """A proposal: the committee's and its drafter's (a coordinator sees their own draft);
+    once adopted, everyone's who may see the agreement it became."""
     proposal = (
         Proposal.objects.select_related("project", "drafted_by", "amends")
         .filter(pk=proposal_id)
@@ -110,7 +130,15 @@ def get_proposal_for(user: User | AnonymousUser, proposal_id: int) -> Proposal:
     )
     decide(
         user,
-        sees=proposal is not None and (is_committee(user) or proposal.drafted_by_id == user.pk),
+        sees=proposal is not None
+        and (
+            is_committee(user)
+            or proposal.drafted_by_id == user.pk
+            or (
+                proposal.state == Proposal.State.ADOPTED
+                and agreement_visible(user, proposal.agreement)
+            )
+        ),
     )
     return proposal
 
@@ -124,12 +152,5 @@ def get_agreement_for(user: User | AnonymousUser, number: str) -> Agreement:
         .filter(number=number)
         .first()
     )
-    decide(user, sees=agreement is not None)
-    if is_committee(user):
-        return agreement
-    if agreement.project is None:
-        visible = is_network_member(user)
-    else:
-        visible = ProjectAccess(user, agreement.project).can_view
-    decide(user, sees=visible)
+    decide(user, sees=agreement is not None and agreement_visible(user, agreement))
     return agreement

@@ -18,7 +18,7 @@ from projects.permissions import (
     visible_projects,
     without_drafts,
 )
-from steering import selectors, services
+from steering import public, selectors, services
 from steering.forms import (
     AgendaForm,
     MeetingForm,
@@ -37,15 +37,14 @@ from steering.permissions import (
     can_draft,
     get_agreement_for,
     get_meeting_for,
+    get_meeting_page_for,
     get_proposal_for,
     is_committee,
     require_chair,
-    require_committee,
     require_drafter,
     require_office,
     visible_agreements,
 )
-from workspace.access import require_login
 from workspace.forms import form_errors_from
 from workspace.permissions import is_network_office
 
@@ -61,18 +60,15 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
     return render(request, template, {**nav, **context}, status=status)
 
 
-def _login_required(request: HttpRequest) -> None:
-    require_login(request.user)
-
-
 # --- the committee and its seats -------------------------------------------------------------
 
 
 @require_GET
 def committee(request: HttpRequest) -> HttpResponse:
-    _login_required(request)
+    """The committee's composition and its latest meetings: public (see steering.public)."""
     active, former = selectors.seats()
     member = is_committee(request.user)
+    meetings = selectors.meetings() if member else public.public_meetings(selectors.meetings())
     return _render(
         request,
         "steering/committee.html",
@@ -84,7 +80,7 @@ def committee(request: HttpRequest) -> HttpResponse:
             "can_chair": can_chair(request.user),
             "can_draft": can_draft(request.user),
             "is_office": is_network_office(request.user),
-            "meetings": list(selectors.meetings()[:5]) if member else [],
+            "meetings": list(meetings[:5]),
             "seat_form": SeatForm() if is_network_office(request.user) else None,
         },
     )
@@ -129,11 +125,14 @@ def seat_end(request: HttpRequest, seat_id: int) -> HttpResponse:
 
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    require_committee(request.user)
+    """Every meeting for the committee; the held ones for everyone else (steering.public)."""
+    meetings = selectors.meetings()
+    if not is_committee(request.user):
+        meetings = public.public_meetings(meetings)
     return _render(
         request,
         "steering/meeting_list.html",
-        {"meetings": list(selectors.meetings()), "can_chair": can_chair(request.user)},
+        {"meetings": list(meetings), "can_chair": can_chair(request.user)},
     )
 
 
@@ -154,9 +153,35 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _public_meeting(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """A held meeting as everyone outside the committee sees it (steering.public)."""
+    visible = set(visible_projects(request.user).values_list("pk", flat=True))
+    agreements = (
+        visible_agreements(request.user).filter(meeting=meeting).values_list("pk", flat=True)
+    )
+    agreements = set(agreements)
+    items = list(meeting.items.select_related("proposal", "agreement").order_by("position"))
+    for item in items:
+        item.public = public.item_is_public(request.user, item, visible)
+        agreement = getattr(item, "agreement", None)
+        item.public_agreement = agreement if agreement and agreement.pk in agreements else None
+    return _render(
+        request,
+        "steering/meeting_public.html",
+        {
+            "meeting": meeting,
+            "place_kind": public.place_kind(meeting),
+            "items": items,
+            "minutes": public.public_minutes(meeting),
+        },
+    )
+
+
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_for(request.user, meeting_id)
+    meeting, member = get_meeting_page_for(request.user, meeting_id)
+    if not member:
+        return _public_meeting(request, meeting)
     chair = can_chair(request.user)
     present, voting = services.quorum(meeting)
     committee = Committee.load()
@@ -385,6 +410,9 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_proposal_for(request.user, proposal_id)
+    items = proposal.agenda_items.select_related("meeting")
+    if not is_committee(request.user):
+        items = items.filter(meeting__in=public.public_meetings())
     return _render(
         request,
         "steering/proposal_detail.html",
@@ -392,7 +420,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
             "proposal": proposal,
             "parties": list(proposal.parties.select_related("municipality", "person")),
             "versions": list(proposal.versions.select_related("history_row").order_by("pk")),
-            "items": list(proposal.agenda_items.select_related("meeting")),
+            "items": list(items),
             "agreement": getattr(proposal, "agreement", None)
             if proposal.state == Proposal.State.ADOPTED
             else None,

@@ -129,3 +129,28 @@ def test_the_project_page_shows_the_agreement_that_started_it(page: Page):
     section = page.get_by_role("region", name="Vereinbarungen des Steuerkreises")
     expect(section.get_by_role("link")).to_contain_text(["Offene regionale Datenplattform"])
     assert_no_violations(page)
+
+
+def test_the_public_committee_pages_anonymous_have_no_wcag_violations(page: Page):
+    """Without login: the composition, the held meeting (not the planned one), its public
+    page and the proposal its agreement adopted (steering.public)."""
+    page.goto("/steuerkreis/")
+    expect(h1(page)).to_have_text("Steuerkreis")
+    expect(page.get_by_role("heading", name="Sitze")).to_be_visible()
+    assert_no_violations(page)
+
+    page.goto("/steuerkreis/sitzungen/")
+    expect(h1(page)).to_have_text("Sitzungen des Steuerkreises")
+    expect(page.get_by_role("link", name="2. Sitzung des Steuerkreises")).to_have_count(0)
+    assert_no_violations(page)
+    page.get_by_role("link", name="1. Sitzung des Steuerkreises").click()
+    expect(h1(page)).to_have_text("1. Sitzung des Steuerkreises")
+    expect(page.get_by_role("heading", name="Tagesordnung")).to_be_visible()
+    expect(page.get_by_role("heading", name="Protokoll")).to_be_visible()
+    assert_no_violations(page)
+
+    page.get_by_role("link", name="Vereinbarung").first.click()
+    expect(h1(page)).to_contain_text("Offene regionale Datenplattform")
+    page.get_by_role("link", name="Beschlussvorlage").first.click()
+    expect(h1(page)).to_contain_text("Offene regionale Datenplattform")
+    assert_no_violations(page)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from projects import services as project_services
 from projects.models import LeadProject, TeamMembership
 from steering import services
-from steering.models import Seat
+from steering.models import Proposal, Seat
 from tests.factories import MembershipFactory, MunicipalityFactory
 from tests.projects.factories import lead_project
 
@@ -97,3 +97,67 @@ def open_meeting(committee: Committee, *proposals, present=("arnsberg", "olpe", 
     services.meeting_invite(by=committee.chair, meeting=meeting)
     services.meeting_open(by=committee.chair, meeting=meeting, present=committee.present(*present))
     return meeting, items
+
+
+# --- the public part (steering.public) -------------------------------------------------------
+#
+# One held meeting with approved minutes and three items: an adopted free resolution about the
+# public project, a free resolution for the network without a project, and an adopted resolution
+# about a team-only project. One planned meeting by video with a draft on its agenda. Delegates
+# have not agreed to public names, except Soest's.
+
+MINUTES = "Die Sitzung beschloss die Datenplattform."
+
+
+def _adopt(world, meeting_items, index):
+    item = meeting_items[index]
+    for slug in ("arnsberg", "soest"):
+        services.vote_cast(by=world.delegates[slug], item=item, choice="yes")
+    return services.vote_close(by=world.chair, item=item)
+
+
+@pytest.fixture
+def public_world(committee, proposed_project, coordinator, outsider, menden):
+    secret = lead_project(
+        coordinator=coordinator, lead=menden, title="Vertrauliche Planung", visibility="team"
+    )
+
+    def free(title, project):
+        return services.proposal_create(
+            by=committee.delegate, kind=Proposal.Kind.FREE, title=title, text="…", project=project
+        )
+
+    adopted = free("Datenplattform beschließen", proposed_project)
+    network = free("Netzwerkinterner Beschluss", None)
+    hidden = free("Geheimer Beschluss", secret)
+    held, items = open_meeting(committee, adopted, network, hidden)
+    agreement = _adopt(committee, items, 0)
+    _adopt(committee, items, 1)
+    secret_agreement = _adopt(committee, items, 2)
+    services.minutes_approve(by=committee.chair, meeting=held, minutes=MINUTES)
+
+    draft = free("Vertrauliche Vorlage", proposed_project)
+    planned = services.meeting_create(
+        by=committee.chair,
+        title="Geplante Sitzung",
+        starts_at=in_days(30),
+        video_url="https://video.example.org/geheim",
+    )
+    services.agenda_item_add(by=committee.chair, meeting=planned, proposal=draft)
+    soest = committee.delegates["soest"]
+    soest.display_name, soest.public_name = "Sabine Soest", True
+    soest.save()
+    arnsberg = committee.delegate
+    arnsberg.display_name = "Arne Arnsberg"
+    arnsberg.save()
+    committee.extra.update(
+        users={"anonymous": None, "member": outsider, "committee": committee.delegate},
+        held=held,
+        planned=planned,
+        agreement=agreement,
+        secret_agreement=secret_agreement,
+        adopted=adopted,
+        hidden=hidden,
+        draft=draft,
+    )
+    return committee
