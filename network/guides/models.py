@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.coedit.models import CoeditState
 from projects.models import LeadProject, Result
 from workspace.models import Municipality, Topic
 from workspace.versioning.models import VersionedText, index_history
@@ -227,3 +228,15 @@ def index_letter(name: str) -> str:
     """The A–Z letter a term stands under: umlauts under their vowel, digits under "#"."""
     first = (name.strip()[:1] or "#").upper().translate(_LETTER_OF)
     return first if "A" <= first <= "Z" else "#"
+
+
+class GuideCoeditState(CoeditState):
+    """The shared Yjs document of a guide being edited together (see :mod:`projects.coedit`)."""
+
+    guide = models.OneToOneField(
+        Guide, on_delete=models.CASCADE, primary_key=True, related_name="coedit_state"
+    )
+
+    class Meta(CoeditState.Meta):
+        verbose_name = _("Gemeinsamer Bearbeitungsstand eines Leitfadens")
+        verbose_name_plural = _("Gemeinsame Bearbeitungsstände von Leitfäden")

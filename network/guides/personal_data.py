@@ -6,7 +6,7 @@ from workspace.personal_data import classify
 
 
 def classify_models() -> None:
-    from network.guides.models import Authorship, Guide, Term
+    from network.guides.models import Authorship, Guide, GuideCoeditState, Term
 
     classify(
         Guide,
@@ -22,3 +22,9 @@ def classify_models() -> None:
     classify(Authorship, owner=("person",), not_personal=("id", "guide", "municipality"))
     classify(Term, not_personal=("id", "name", "slug", "definition", "synonyms", "updated_at"))
     classify(Term.related.through, not_personal=("id", "from_term", "to_term"))
+    classify(
+        GuideCoeditState,
+        person=("last_editor",),
+        # ``authors`` holds account ids, which point at the (pseudonymised) accounts.
+        not_personal=("guide", "state", "revision", "authors", "updated_at"),
+    )
