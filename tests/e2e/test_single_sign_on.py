@@ -141,8 +141,18 @@ def test_first_login_creates_the_account_in_the_providers_municipality_the_secon
     assert first["ties"] == [["menden-sso", login]]
     assert first["sessions"] == 1
 
+    # Logging out here offers logging out at the provider too; after that, the provider asks
+    # for the password again.
     page.get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Abgemeldet")
+    assert _person(manage, login)["sessions"] == 0
+    page.get_by_role("link", name="Auch bei menden-sso abmelden").click()
+    page.get_by_role("button", name="Yes, sign me out").click()
     expect(page.get_by_role("link", name="Anmelden", exact=True)).to_be_visible()
+    page.goto("/konto/anmelden/")
+    page.get_by_role("button", name=MENDEN_BUTTON).click()
+    expect(page.locator("input[name=login]")).to_be_visible()
+
     _login_at(page, MENDEN_BUTTON, login)
     expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
     again = _person(manage, login)
@@ -201,6 +211,37 @@ def test_a_rogue_provider_is_refused_and_creates_nothing(
         page.get_by_role("button", name="Sign-in").click()
     _refused(page, message)
     assert _person(manage, login) is None
+
+
+def test_an_existing_account_with_the_same_address_is_linked_only_with_its_password(
+    page: Page, providers, manage
+):
+    login = f"dora-{uuid.uuid4().hex[:6]}"
+    manage(
+        "shell",
+        "-c",
+        "from workspace.services import user_create;"
+        f"user_create(username='dora-lokal-{login}', password='ein-langes-passwort-1',"
+        f" email='{login}@menden.example')",
+    )
+    _login_at(page, MENDEN_BUTTON, login)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Konto verknüpfen")
+    assert _person(manage, login) is None  # no second account for the same address
+
+    page.get_by_label("Benutzername").fill(f"dora-lokal-{login}")
+    page.get_by_label("Passwort").fill("falsch")
+    page.get_by_role("button", name="Konto verknüpfen").click()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "Benutzername oder Passwort stimmen nicht"
+    )
+    assert _person(manage, f"dora-lokal-{login}")["ties"] == []
+
+    page.get_by_label("Passwort").fill("ein-langes-passwort-1")
+    page.get_by_role("button", name="Konto verknüpfen").click()
+    expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
+    linked = _person(manage, f"dora-lokal-{login}")
+    assert linked["ties"] == [["menden-sso", login]]
+    assert linked["accounts"] == 1
 
 
 def test_the_login_page_with_providers_has_no_wcag_violations(page: Page, providers):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.utils import perform_login
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal.flows.login import record_authentication
 from allauth.socialaccount.models import SocialLogin
 from django import forms
@@ -15,9 +16,11 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from requests import RequestException
 
 from workspace.access import require_login
 from workspace.forms import KernFormMixin, LoginForm
@@ -62,6 +65,47 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         return perform_login(self.request, form.get_user(), redirect_url=self.get_success_url())
+
+
+def provider_logout_url(provider: IdentityProvider, request: HttpRequest) -> str | None:
+    """Where the browser logs out at ``provider`` too, if the provider offers that."""
+    try:
+        with get_adapter().get_requests_session() as session:
+            response = session.get(provider.discovery_url, timeout=5)
+            response.raise_for_status()
+            endpoint = response.json().get("end_session_endpoint")
+    except (RequestException, ValueError):
+        return None
+    if not endpoint or urlsplit(endpoint).scheme not in ("http", "https"):
+        return None
+    query = urlencode(
+        {
+            "client_id": provider.client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("home")),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out here; after a login through a provider, offer to log out there as well.
+
+    A link, not a redirect: the logout is a form, and the page's Content-Security-Policy
+    (form-action 'self') would stop a form's redirect to another origin.
+    """
+
+    def post(self, request, *args, **kwargs):
+        slug = request.session.get("identity_provider")
+        response = super().post(request, *args, **kwargs)
+        provider = IdentityProvider.objects.filter(slug=slug).first() if slug else None
+        end_session_url = provider_logout_url(provider, request) if provider else None
+        if end_session_url is None:
+            return response
+        return render(
+            request,
+            "identity/logged_out.html",
+            {"provider": provider, "end_session_url": end_session_url},
+        )
 
 
 def offer_linking(request: HttpRequest, sociallogin: SocialLogin) -> None:
