@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from workspace import views
-from workspace.forms import LoginForm
 from workspace.api import token_views
 from workspace.metrics import metrics_view
 from workspace.models import LegalPage
@@ -23,14 +22,8 @@ urlpatterns = [
     path("konto/zugaenge/", token_views.token_list, name="api-tokens"),
     path("konto/zugaenge/<int:pk>/widerrufen/", token_views.token_revoke, name="api-token-revoke"),
     path("konto/daten.json", views.my_data_json, name="my-data-json"),
-    path(
-        "konto/anmelden/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # The login page (password and providers), logout, second factors and sessions.
+    path("konto/", include("workspace.identity.urls")),
     path(
         "konto/passwort-vergessen/",
         views.PasswordResetView.as_view(),
