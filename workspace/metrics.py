@@ -147,7 +147,14 @@ class LocMemCacheWithMetrics(CacheMetricsMixin, LocMemCache):
 
 
 class RedisCacheWithMetrics(CacheMetricsMixin, RedisCache):
-    pass
+    def clear(self) -> None:
+        """Remove this cache's keys (its prefix) only, not the whole Redis database: test
+        workers, other installations and the channel layer may share it."""
+        client = self._cache.get_client(write=True)
+        prefix = "".join(f"\\{c}" if c in "*?[]\\" else c for c in self.key_prefix)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
 
 
 # --- websockets -------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ from workspace import search_index
 from workspace.forms import KernFormMixin
 from workspace.hooks import register_search_provider, search_providers
 from workspace.models import Municipality, Topic
+from workspace.ratelimit import person_of, rate_limited
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
@@ -404,7 +405,17 @@ def hits_for_page(rows: Iterable[dict], q: str) -> list[Hit]:
     return hits
 
 
+def _searches(request: HttpRequest) -> bool:
+    return "q" in request.GET
+
+
 @require_GET
+@rate_limited(
+    "search",
+    title=_("Suche im Netzwerk"),
+    person=lambda request: person_of(request, email_field=None),
+    counts=_searches,
+)
 def search_page(request: HttpRequest) -> HttpResponse:
     """``/suche/?q=…&art=…&thema=…&kommune=…&seite=…``: nothing asked → the form; a bad
     query → the form again with its message (400); else a page of 20 hits."""

@@ -19,13 +19,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from workspace import legal as legal_pages
 from workspace import mail, selectors, services
 from workspace.access import decide, require_login
+from workspace.audit.models import SecurityEvent
+from workspace.audit.services import security_log
 from workspace.forms import (
     BarrierReportForm,
     KernPasswordChangeForm,
@@ -39,6 +43,7 @@ from workspace.hooks import sections_for
 from workspace.models import LegalPage, Municipality, OutgoingMail
 from workspace.permissions import is_network_office, may_manage_staff
 from workspace.personal_data import personal_data_export
+from workspace.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +130,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
+def _reports_a_barrier(request: HttpRequest) -> bool:
+    return (
+        request.method == "POST"
+        and request.resolver_match.kwargs.get("kind") == LegalPage.Kind.ACCESSIBILITY
+    )
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited(
+    "barrier_report",
+    title=gettext_lazy("Erklärung zur Barrierefreiheit"),
+    counts=_reports_a_barrier,
+)
 def legal(request: HttpRequest, kind: str) -> HttpResponse:
     """One of the four legal pages; the accessibility statement carries the feedback form."""
     shown = legal_pages.legal_page(kind)
@@ -253,6 +270,12 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_data_json(request: HttpRequest) -> HttpResponse:
     """The same as a JSON download, for taking it elsewhere (Art. 20 GDPR)."""
+    security_log(
+        kind=SecurityEvent.Kind.DATA_EXPORTED,
+        account=request.user,
+        by=request.user,
+        request=request,
+    )
     payload = {
         "erstellt": timezone.now().isoformat(),
         "person": request.user.username,
@@ -322,6 +345,9 @@ class _PasswordResetForm(TextGuardMixin, auth_forms.PasswordResetForm):
         )
 
 
+@method_decorator(
+    rate_limited("password_reset", title=gettext_lazy("Passwort vergessen")), name="dispatch"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset flow, with absolute links built from ``SITE_URL`` (not the Host header)."""
 

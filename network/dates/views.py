@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +34,7 @@ from network.dates.permissions import (
 )
 from workspace.clients import client_address
 from workspace.forms import form_errors_from
+from workspace.ratelimit import rate_limited
 
 
 def _messages_from(request: HttpRequest, error: ValidationError) -> None:
@@ -264,6 +266,7 @@ def _sender_hash(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("suggestion", title=gettext_lazy("Ein Thema für den Pausenhof vorschlagen"))
 def suggest(request: HttpRequest) -> HttpResponse:
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

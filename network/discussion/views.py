@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.discussion import services
@@ -25,6 +26,14 @@ from network.discussion.permissions import (
 from projects.models import HistoricalResult
 from workspace.access import refuse
 from workspace.forms import form_errors_from
+from workspace.ratelimit import person_of, rate_limited
+
+
+def _account(request: HttpRequest) -> str:
+    return person_of(request, email_field=None)
+
+
+_limited = rate_limited("comment", title=gettext_lazy("Kommentieren"), person=_account)
 
 
 def _where(comment: Comment) -> str:
@@ -81,6 +90,7 @@ def _create(request, *, form, project, result=None, parent=None, action):
 
 
 @require_POST
+@_limited
 def project_comment(request: HttpRequest, slug: str) -> HttpResponse:
     project, discussion = discussion_of_project(request.user, slug)
     require_comment(request.user, discussion)
@@ -93,6 +103,7 @@ def project_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@_limited
 def result_comment(request: HttpRequest, result_id: int) -> HttpResponse:
     result, discussion = discussion_of_result(request.user, result_id)
     require_comment(request.user, discussion)
@@ -106,6 +117,7 @@ def result_comment(request: HttpRequest, result_id: int) -> HttpResponse:
 
 
 @require_POST
+@_limited
 def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     parent, discussion = get_comment_for(request.user, comment_id)
     require_comment(request.user, discussion)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,11 +25,13 @@ from network.joining.models import Invitation, JoinRequest
 from network.joining.permissions import get_municipality_to_invite, require_network_office
 from workspace.forms import form_errors_from
 from workspace.permissions import is_network_office
+from workspace.ratelimit import rate_limited
 
 # --- Join requests ------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("join", title=gettext_lazy("Interessiert an einer Teilnahme?"))
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

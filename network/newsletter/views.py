@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,6 +32,7 @@ from network.newsletter.tokens import Outcome
 from workspace.access import decide, require_login
 from workspace.files import protected_file_response
 from workspace.permissions import is_network_member, is_network_office
+from workspace.ratelimit import rate_limited
 
 
 def _form_errors_from(error: ValidationError, form) -> None:
@@ -78,6 +80,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("newsletter", title=gettext_lazy("Schülerzeitung abonnieren"))
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(*_bound(request))
     if request.method == "POST" and form.is_valid():

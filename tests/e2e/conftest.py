@@ -159,6 +159,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         # Our own group names in a shared Redis: a developer's server or another run on the
         # same Redis must not show up in (or disturb) the presence lists of this run.
         env["CHANNEL_LAYER_PREFIX"] = f"klassenraum-e2e-{run_id}"
+        # The rate limits count in that Redis too: this run's counters are its own.
+        env["CACHE_KEY_PREFIX"] = f"klassenraum-e2e-{run_id}"
 
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:

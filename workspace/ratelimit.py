@@ -1,0 +1,148 @@
+"""Rate limits of the forms anyone can send: join requests, newsletter subscription, password
+reset, topic suggestions, accessibility feedback, comments and search.
+
+Each form has two limits (``settings.RATE_LIMITS``): per client address (generous — a whole
+town hall may share one address; the address as :mod:`workspace.clients` names it) and per
+person (tighter — the account when logged in, else the e-mail address the form carries).
+Every request counts, valid or not, before the form is even read; the one over a limit is
+answered with 429 and a page that says why, and the view never runs, so nothing is written.
+
+The counters live in the cache ``ratelimit`` (settings.py): the shared Redis when ``CACHE_URL``
+or ``REDIS_URL`` is set, so all processes count together; each process's memory otherwise.
+Counting is by fixed windows (``<count>/<period>``, e.g. ``20/h``): one Redis INCR per limit.
+Keys hold a keyed hash of the address or e-mail address, never the address itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.crypto import salted_hmac
+
+from workspace.clients import client_address
+
+CACHE_ALIAS = "ratelimit"
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """``"20/h"``, ``"5/10m"``, ``"60/m"``: so many requests per period."""
+        count, _, period = text.strip().partition("/")
+        unit = period[-1:] if period else ""
+        amount = period[:-1] or "1"
+        if not (count.isdigit() and amount.isdigit() and unit in PERIODS and int(amount) > 0):
+            raise ValueError(f"Keine Rate: {text!r} (erwartet z. B. 20/h oder 5/10m)")
+        return cls(count=int(count), seconds=int(amount) * PERIODS[unit])
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request over a limit: how long until the window that refused it ends."""
+
+    retry_after: int
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after / 60))
+
+
+def _hash(value: str) -> str:
+    return salted_hmac("workspace.ratelimit", value).hexdigest()[:32]
+
+
+def _count(key: str, rate: Rate, now: float) -> tuple[int, int]:
+    """Count one request under ``key``; (requests in this window, seconds it has left)."""
+    window = int(now // rate.seconds)
+    left = rate.seconds - int(now % rate.seconds)
+    full = f"ratelimit:{key}:{rate.seconds}:{window}"
+    counters = caches[CACHE_ALIAS]
+    counters.add(full, 0, timeout=left + 1)
+    try:
+        return counters.incr(full), left
+    except ValueError:  # expired between add and incr
+        counters.set(full, 1, timeout=left + 1)
+        return 1, left
+
+
+def person_of(request: HttpRequest, email_field: str | None = "email") -> str:
+    """Who sends the form: the account when logged in, else the e-mail address typed in
+    (lower case, trimmed); ``""`` when neither names anybody."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"account:{user.pk}"
+    if email_field:
+        email = request.POST.get(email_field, "").strip().lower()
+        if email:
+            return f"email:{email}"
+    return ""
+
+
+def hit(request: HttpRequest, form: str, *, person: str = "") -> Refusal | None:
+    """Count this request of ``form`` per address and per person; a :class:`Refusal` when
+    either is over its limit."""
+    limits = settings.RATE_LIMITS[form]
+    now = time.time()
+    refusals = []
+    checks = [("address", client_address(request) or "unknown")]
+    if person:
+        checks.append(("person", person))
+    for kind, who in checks:
+        rate = Rate.parse(limits[kind])
+        count, left = _count(f"{form}:{kind}:{_hash(who)}", rate, now)
+        if count > rate.count:
+            refusals.append(left)
+    return Refusal(retry_after=max(refusals)) if refusals else None
+
+
+def limited_page(request: HttpRequest, refusal: Refusal, *, title: str) -> HttpResponse:
+    """429 in the page shell of the refused form: its title, the reason, when to try again."""
+    response = render(
+        request,
+        "workspace/rate_limited.html",
+        {"title": title, "refusal": refusal, "back": request.get_full_path()},
+        status=429,
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def _is_post(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
+def rate_limited(
+    form: str,
+    *,
+    title: str,
+    person: Callable[[HttpRequest], str] = person_of,
+    counts: Callable[[HttpRequest], bool] = _is_post,
+):
+    """Decorate a view: requests ``counts`` selects (every POST by default) are counted and,
+    over a limit, refused with 429 before the view runs."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if counts(request):
+                refusal = hit(request, form, person=person(request))
+                if refusal is not None:
+                    return limited_page(request, refusal, title=str(title))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
