@@ -6,6 +6,7 @@ from workspace.forms import KernFormMixin
 from workspace.limits import LONG_TEXT_MAX
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
+from workspace.versioning.forms import RestoreForm  # noqa: F401 – archive and copy forms use it
 
 
 class LeadProjectForm(KernFormMixin, forms.ModelForm):
@@ -156,11 +157,6 @@ class ResultForm(KernFormMixin, forms.ModelForm):
         if not self.instance.pk:
             self.fields["base_revision"].required = False
         self.apply_kern_classes()
-
-
-class RestoreForm(forms.Form):
-    revision = forms.IntegerField(min_value=1)
-    base_revision = forms.IntegerField(min_value=1)
 
 
 class AttachmentForm(KernFormMixin, forms.Form):

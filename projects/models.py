@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from workspace.attachments import Attachment
 from workspace.models import Municipality, Topic
-from workspace.versioning.models import StaleRevision  # noqa: F401 – re-exported
+from workspace.versioning.models import (  # noqa: F401 – StaleRevision re-exported
+    StaleRevision,
+    VersionedText,
+    index_history,
+)
 
 
 class Visibility(models.TextChoices):
@@ -241,8 +246,12 @@ class ResultQuerySet(models.QuerySet):
         return without_drafts(self)
 
 
-class Result(models.Model):
+class Result(VersionedText):
     """A living result of a lead project: every save is a version, none is ever lost."""
+
+    VERSIONED_FIELDS = ("title", "summary", "body", "kind", "maturity")
+    RESTORED_FIELDS = VERSIONED_FIELDS
+    VERSION_COLUMNS = ("maturity",)
 
     class Kind(models.TextChoices):
         CONCEPT = "concept", _("Konzept")
@@ -289,7 +298,6 @@ class Result(models.Model):
     body = models.TextField(_("Inhalt"), blank=True, help_text=_("Markdown"))
     kind = models.CharField(_("Art"), max_length=12, choices=Kind, default=Kind.CONCEPT)
     maturity = models.CharField(_("Reife"), max_length=8, choices=Maturity, default=Maturity.DRAFT)
-    revision = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     is_archived = models.BooleanField(_("archiviert"), default=False)
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
@@ -304,14 +312,12 @@ class Result(models.Model):
     )
     objects = ResultQuerySet.as_manager()
 
-    class Meta:
+    class Meta(VersionedText.Meta):
         ordering = ["title"]
         verbose_name = _("Ergebnis")
         verbose_name_plural = _("Ergebnisse")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(revision__gte=1), name="projects_result_revision_positive"
-            ),
+            *VersionedText.Meta.constraints,
             models.CheckConstraint(
                 condition=(Q(project__isnull=False) & Q(municipality__isnull=True))
                 | (Q(project__isnull=True) & Q(municipality__isnull=False)),
@@ -324,30 +330,6 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        """Save as the next revision, if ``self.revision`` is still the stored one.
-
-        Every writer (services, admin, imports) goes through here, so none can overwrite a
-        change it has not seen: a stale instance raises :class:`StaleRevision`.
-        """
-        with transaction.atomic():
-            if self._state.adding:
-                self.revision = 1
-            else:
-                stored = (
-                    Result.objects.select_for_update()
-                    .filter(pk=self.pk)
-                    .values_list("revision", flat=True)
-                    .first()
-                )
-                if stored != self.revision:
-                    raise StaleRevision(stored)
-                self.revision = stored + 1
-            super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return self.url()
 
     def url(self, action: str = "") -> str:
         """The path of this result's page ``action`` ("bearbeiten", "versionen", …), under its
@@ -362,22 +344,6 @@ class Result(models.Model):
                 kwargs={"municipality": self.municipality.slug, "result_id": self.pk},
             )
         return f"{base}{action}/" if action else base
-
-    @property
-    def edit_url(self) -> str:
-        return self.url("bearbeiten")
-
-    @property
-    def versions_url(self) -> str:
-        return self.url("versionen")
-
-    @property
-    def compare_url(self) -> str:
-        return self.url("vergleich")
-
-    @property
-    def restore_url(self) -> str:
-        return self.url("wiederherstellen")
 
     @property
     def attachments_url(self) -> str:
@@ -398,40 +364,42 @@ class Result(models.Model):
 
         return is_draft(self)
 
+    @classmethod
+    def without_hidden(cls, rows):
+        """Outside who reads drafts, no version written while the result was a draft; the
+        rule is stated once, with who reads drafts (asked late: it imports this module)."""
+        from projects.permissions import without_drafts
 
-# Version lookups go by result and time ("as of", neighbours, the versions page); without
-# this index they grew quadratically with the number of versions (measured: 2.5 s at 4,000).
-# simple-history builds the historical model itself, so the index is added to it here.
-HistoricalResult = Result.history.model
-HistoricalResult._meta.indexes = [
-    *HistoricalResult._meta.indexes,
-    models.Index(fields=["id", "history_date"], name="projects_hresult_id_date"),
-    models.Index(fields=["id", "revision"], name="projects_hresult_id_revision"),
-]
-HistoricalResult._meta.original_attrs["indexes"] = HistoricalResult._meta.indexes
+        return without_drafts(rows)
 
 
-class ResultAttachment(models.Model):
-    """A file that belongs to a result; kept, never deleted, served only to who may see it."""
+HistoricalResult = index_history(Result, "projects_hresult")
+
+
+class ResultAttachment(Attachment):
+    """A file that belongs to a result; kept, never deleted, served only to who may see it.
+
+    Type, scan, removal and history: ``workspace.attachments``."""
 
     result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("Datei"), upload_to=_attachment_path, max_length=300)
-    name = models.CharField(_("Name"), max_length=200)
-    size = models.PositiveBigIntegerField(_("Größe in Bytes"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    # The attachment this one replaced (removed from the current version, kept in history).
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("ersetzt"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["name", "pk"]
+    class Meta(Attachment.Meta):
         verbose_name = _("Anhang")
         verbose_name_plural = _("Anhänge")
 
-    def __str__(self) -> str:
-        return self.name
+    @property
+    def owner(self) -> Result:
+        return self.result
 
 
 class Template(models.Model):

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.coedit.models import CoeditState
 from projects.models import LeadProject, Result
+from workspace.attachments import Attachment
 from workspace.models import Municipality, Topic
 from workspace.versioning.models import VersionedText, index_history
 
@@ -112,7 +113,8 @@ class Guide(VersionedText):
         return self.title
 
     def url(self, action: str = "") -> str:
-        return reverse(f"guides:{action or 'detail'}", kwargs={"slug": self.slug})
+        base = reverse("guides:detail", kwargs={"slug": self.slug})
+        return f"{base}{action}/" if action else base
 
     @classmethod
     def without_hidden(cls, rows):
@@ -240,3 +242,31 @@ class GuideCoeditState(CoeditState):
     class Meta(CoeditState.Meta):
         verbose_name = _("Gemeinsamer Bearbeitungsstand eines Leitfadens")
         verbose_name_plural = _("Gemeinsame Bearbeitungsstände von Leitfäden")
+
+
+def _attachment_path(instance: GuideAttachment, filename: str) -> str:
+    return f"leitfaeden/{instance.guide_id}/{filename}"
+
+
+class GuideAttachment(Attachment):
+    """A file of a guide (an image its text shows, a form, a checklist); kept, never deleted,
+    served only to who reads the guide's body. Type, scan, removal: ``workspace.attachments``."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("Datei"), upload_to=_attachment_path, max_length=300)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("ersetzt"),
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("Anhang eines Leitfadens")
+        verbose_name_plural = _("Anhänge von Leitfäden")
+
+    @property
+    def owner(self) -> Guide:
+        return self.guide

@@ -72,27 +72,27 @@ class VersionedText(models.Model):
         raise NotImplementedError
 
     def url(self, action: str = "") -> str:
-        """The path of this text's page ``action``: "" (the text), "edit", "versions",
-        "compare", "restore". The action is the URL name's last part in every kind."""
+        """The path of this text's page ``action``, the German path segment every kind
+        shares: "" (the text), "bearbeiten", "versionen", "vergleich", "wiederherstellen"."""
         raise NotImplementedError
 
     # --- shared ---------------------------------------------------------------------------
 
     @property
     def edit_url(self) -> str:
-        return self.url("edit")
+        return self.url("bearbeiten")
 
     @property
     def versions_url(self) -> str:
-        return self.url("versions")
+        return self.url("versionen")
 
     @property
     def compare_url(self) -> str:
-        return self.url("compare")
+        return self.url("vergleich")
 
     @property
     def restore_url(self) -> str:
-        return self.url("restore")
+        return self.url("wiederherstellen")
 
 
 def index_history(model: type[VersionedText], prefix: str):
