@@ -491,3 +491,34 @@ class Approval(ImmutableRecord):
 
     def __str__(self) -> str:
         return f"{self.agreement}: {self.history_row_id}"
+
+
+class PublishedObject(models.Model):
+    """One object the committee's OParl interface publishes, or once published (steering.oparl).
+
+    Nothing of the committee is ever deleted, but objects leave the public: a project becomes
+    team-only, a person withdraws consent or is erased. OParl wants such an object kept as a stub
+    with ``deleted: true`` and a fresh ``modified``, so clients that sync incrementally learn of
+    it; this row is what remembers that it was published. ``payload`` is what is published now
+    (empty once deleted), ``fingerprint`` its hash with embedded objects, so a change shows.
+    """
+
+    kind = models.CharField(max_length=20)  # the OParl type: "Meeting", "Person", …
+    ident = models.CharField(max_length=40)  # the last part of its URL
+    payload = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    deleted = models.BooleanField(default=False)
+    created = models.DateTimeField()
+    modified = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("Veröffentlichtes OParl-Objekt")
+        verbose_name_plural = _("Veröffentlichte OParl-Objekte")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ident"], name="steering_publishedobject_once")
+        ]
+        indexes = [models.Index(fields=["kind", "modified"], name="steering_published_modified")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ident}"

@@ -6,7 +6,20 @@ records and keep pointing at the (then pseudonymised) account.
 
 from __future__ import annotations
 
-from workspace.personal_data import classify
+from django.db.models import Q
+
+from workspace.personal_data import BLANK, classify
+
+
+def _published_person(person) -> Q:
+    """The OParl Person published under a person's own id (only with their consent)."""
+    return Q(kind="Person", ident=str(person.pk))
+
+
+def _withdraw(rows, pseudonym) -> None:
+    from steering.oparl.publish import withdraw_rows
+
+    withdraw_rows(rows)
 
 
 def classify_models() -> None:
@@ -54,3 +67,11 @@ def classify_models() -> None:
         ),
     )  # fmt: skip
     classify(m.Approval, not_personal=("id", "agreement", "result", "history_row"))
+    # What OParl published: a named Person row is about that person; erasure leaves its stub.
+    classify(
+        m.PublishedObject,
+        personal={"payload": BLANK, "fingerprint": BLANK},
+        not_personal=("id", "kind", "ident", "deleted", "created", "modified"),
+        find=_published_person,
+        erase=_withdraw,
+    )

@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("leitprojekte/", include("projects.urls")),
     path("steuerkreis/", include("steering.urls")),
+    path("oparl/v1/", include("steering.oparl.urls")),
     path("", include("network.joining.urls")),
     path("", include("network.guides.urls")),
     path("termine/", include("network.dates.urls")),
