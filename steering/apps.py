@@ -2,6 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def committee_decides(project) -> bool:
+    """Every lead project's agreement steps are the steering committee's decision."""
+    return True
+
+
 class SteeringConfig(AppConfig):
     name = "steering"
     verbose_name = _("Steuerkreis")
@@ -13,15 +18,15 @@ class SteeringConfig(AppConfig):
 
         classify_models()
         register_offboarding(preview=offboarding.preview, apply=offboarding.apply, order=20)
-        from projects.models import LeadProject
-        from projects.services import COMMITTEE_STEPS
+        from projects.lifecycle import register_agreement_check
         from steering import sections
         from steering.demo import seed_steering
         from workspace.demo import register_seeder
         from workspace.hooks import register_section
 
-        # From now on only an adopted agreement of the committee agrees a lead project.
-        COMMITTEE_STEPS.add((LeadProject.Status.PROPOSED, LeadProject.Status.AGREED))
+        # The committee decides the lifecycle's agreement steps of every lead project: only its
+        # adopted agreement takes them (projects.lifecycle names which steps those are).
+        register_agreement_check(committee_decides)
         register_section(
             "project_detail",
             template="steering/_project_agreements.html",

@@ -44,9 +44,8 @@ from projects.coedit.services import (
     coedit_state_open,
     coedit_state_save,
     coedit_version_write,
-    doc_from,
-    room_group,
 )
+from projects.coedit.state import doc_from, room_group
 from workspace.events import ACCESS_RECHECK, group_name, project_access_group
 from workspace.limits import LONG_TEXT_MAX
 from workspace.metrics import COEDIT_ROOMS

@@ -9,21 +9,25 @@ same rule make one history row: the second finds the text already saved.
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Iterable
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
-from pycrdt import Doc, Text
 
+from projects.coedit.state import (  # noqa: F401  (re-exported: rooms and tests use them here)
+    TEXT,
+    apply_text_diff,
+    coedit_body_saved,
+    doc_from,
+    room_group,
+    text_of,
+)
 from projects.models import Result, ResultCoeditState
-from workspace.events import group_name, send_event_on_commit
+from projects.services.results import result_update
 from workspace.limits import LONG_TEXT_MAX
 from workspace.models import User
 from workspace.validators import CONTROL_CHARACTERS
-
-TEXT = "body"  # the name of the shared text, as the browser's ydoc.getText("body")
 
 
 class Rule:
@@ -40,58 +44,6 @@ def _rule_label(rule: str) -> str:
         Rule.REQUESTED: _("Gemeinsam bearbeitet, „Version speichern“"),
         Rule.CLOSED: _("Gemeinsam bearbeitet, gespeichert beim Verlassen"),
     }[rule]
-
-
-def room_group(result_id: int) -> str:
-    """The channel-layer group of the processes that have the room of ``result_id`` open."""
-    return group_name("coedit", result_id)
-
-
-def doc_from(state: bytes) -> tuple[Doc, Text]:
-    doc = Doc()
-    text = doc.get(TEXT, type=Text)
-    if state:
-        doc.apply_update(state)
-    return doc, text
-
-
-def text_of(state: bytes) -> str:
-    return str(doc_from(state)[1])
-
-
-def apply_text_diff(text: Text, new: str) -> None:
-    """Turn ``text`` into ``new`` with as small edits as a character diff finds.
-
-    pycrdt counts UTF-8 bytes, not characters: offsets are converted, and edits are applied
-    from the end so earlier offsets stay valid.
-    """
-    old = str(text)
-    if old == new:
-        return
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old, end_new = end_old - 1, end_new - 1
-    a, b = old[start:end_old], new[start:end_new]
-    if len(a) * len(b) <= 4_000_000:
-        opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    else:
-        opcodes = [("replace", 0, len(a), 0, len(b))]
-    offsets = [0]
-    for char in old:
-        offsets.append(offsets[-1] + len(char.encode()))
-    with text.doc.transaction():
-        for tag, i1, i2, j1, j2 in reversed(opcodes):
-            if tag == "equal":
-                continue
-            b1, b2 = offsets[start + i1], offsets[start + i2]
-            if b2 > b1:
-                del text[b1:b2]
-            if j2 > j1:
-                text.insert(b1, b[j1:j2])
 
 
 def _retrying(operation):
@@ -166,7 +118,6 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
     """A version of the result from the stored state, if its text differs from the last
     version; with the last editor as author and every co-author since named in the reason.
     Returns the new revision, or None when there was nothing to save."""
-    from projects import services
 
     @transaction.atomic
     def write() -> int | None:
@@ -185,7 +136,7 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
             return None
         authors = list(User.objects.filter(pk__in=row.authors))
         by = row.last_editor or (authors[0] if authors else result.created_by)
-        services.result_update(
+        result_update(
             result=result,
             by=by,
             base_revision=result.revision,
@@ -197,25 +148,3 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
         return result.revision
 
     return _retrying(write)
-
-
-def coedit_body_saved(*, result: Result) -> None:
-    """A save through the form (``result_update``): the same change, as a diff, in the Yjs
-    state, so both paths never disagree. Open rooms get it after the commit. Called inside
-    the saving transaction; nothing to do before the result was ever co-edited."""
-    row = ResultCoeditState.objects.select_for_update().filter(pk=result.pk).first()
-    if row is None:
-        return
-    doc, text = doc_from(bytes(row.state))
-    if str(text) == result.body:
-        return
-    before = doc.get_state()
-    apply_text_diff(text, result.body)
-    row.state = doc.get_update()
-    row.revision += 1
-    row.save(update_fields=["state", "revision", "updated_at"])
-    send_event_on_commit(
-        room_group(result.pk),
-        "coedit.update",
-        {"room": result.pk, "from": "", "update": doc.get_update(before)},
-    )

@@ -1,0 +1,168 @@
+"""Living results: every save a version (with its events), restore, archive, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from projects import notifications  # NOTIFY
+from projects.coedit.state import coedit_body_saved  # COEDIT
+from projects.models import LeadProject, Result, ResultAttachment, StaleRevision
+from workspace.events import group_name, recheck_project_on_commit, send_event_on_commit
+from workspace.models import User
+from workspace.people import public_name
+
+RESULT_FIELDS = ("title", "summary", "body", "kind", "maturity")
+
+
+def _result_events(result: Result, by: User, note: str) -> None:
+    payload = {
+        "result": result.pk,
+        "title": result.title,
+        "revision": result.revision,
+        "author": by.get_display_name(),
+        "public": {"author": public_name(by, None)},
+        "note": note,
+        "draft": result.is_draft,
+        # The same partial the page includes, so page and push can never drift apart.
+        "html": render_to_string("projects/_result_body.html", {"result": result}),
+    }
+    send_event_on_commit(group_name("result", result.pk), "result.version", payload)
+    if result.project_id:
+        send_event_on_commit(group_name("project", result.project_id), "result.version", payload)
+
+
+@transaction.atomic
+def result_create(
+    *,
+    project: LeadProject,
+    by: User,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    kind: str = Result.Kind.CONCEPT,
+    maturity: str = Result.Maturity.DRAFT,
+    note: str = "",
+) -> Result:
+    result = Result(
+        project=project,
+        title=title,
+        summary=summary,
+        body=body,
+        kind=kind,
+        maturity=maturity,
+        created_by=by,
+    )
+    result.full_clean(exclude=["revision"])
+    result._history_user = by
+    result._change_reason = note.strip()
+    result.save()
+    _result_events(result, by, note.strip())
+    notifications.result_saved(result=result, by=by, created=True)  # NOTIFY
+    return result
+
+
+@transaction.atomic
+def result_update(
+    *, result: Result, by: User, base_revision: int, note: str = "", **fields
+) -> bool:
+    """Save a new version of ``result`` if anything changed; returns whether it did.
+
+    Refused with :class:`StaleRevision` when ``base_revision`` is not the current revision:
+    nobody's change is ever overwritten unseen.
+    """
+    unknown = set(fields) - set(RESULT_FIELDS) - {"upstream"}
+    if unknown:
+        raise TypeError(f"not a result field: {sorted(unknown)}")
+    current = Result.objects.select_for_update().get(pk=result.pk)
+    if current.revision != base_revision:
+        raise StaleRevision(current.revision)
+    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(current, name, fields[name])
+    current.full_clean(exclude=["revision"])
+    current._history_user = by
+    current._change_reason = note.strip()
+    current.save()
+    if "maturity" in changed and current.project_id:
+        # Before the version's events: a result back to draft is gone for everyone outside
+        # the team before its new text could reach them.
+        recheck_project_on_commit(current.project_id)
+    if "body" in changed:
+        coedit_body_saved(result=current)  # COEDIT: the Yjs state follows, as a diff
+    for name in (*RESULT_FIELDS, "revision", "updated_at"):
+        setattr(result, name, getattr(current, name))
+    _result_events(current, by, note.strip())
+    notifications.result_saved(result=current, by=by, note=note.strip())  # NOTIFY
+    return True
+
+
+@transaction.atomic
+def result_restore(*, result: Result, by: User, revision: int, base_revision: int) -> None:
+    """Write the content of version ``revision`` as a new version; history stays untouched."""
+    old = result.history.filter(revision=revision).only(*RESULT_FIELDS).first()
+    if old is None:
+        raise ValidationError({"revision": _("Diese Version gibt es nicht.")})
+    changed = result_update(
+        result=result,
+        by=by,
+        base_revision=base_revision,
+        note=str(_("wiederhergestellt aus Version %(n)s") % {"n": revision}),
+        **{name: getattr(old, name) for name in RESULT_FIELDS},
+    )
+    if not changed:
+        raise ValidationError(
+            {
+                "revision": _("Version %(n)s ist inhaltlich schon die aktuelle Fassung.")
+                % {"n": revision}
+            }
+        )
+
+
+@transaction.atomic
+def result_archive(*, result: Result, by: User, base_revision: int) -> None:
+    """Archive a result: it stays readable with its whole history, but is no longer listed."""
+    current = Result.objects.select_for_update().get(pk=result.pk)
+    if current.revision != base_revision:
+        raise StaleRevision(current.revision)
+    if current.is_archived:
+        return
+    current.is_archived = True
+    current._history_user = by
+    current._change_reason = str(_("archiviert"))
+    current.save()
+    result.is_archived, result.revision = True, current.revision
+    if current.project_id:
+        recheck_project_on_commit(current.project_id)
+    _result_events(current, by, current._change_reason)
+
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, result: Result, by: User, upload) -> ResultAttachment:
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("Die Datei ist größer als 25 MB.")})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    name = os.path.basename(upload.name)[:200] or "anhang"
+    attachment = ResultAttachment(
+        result=result,
+        name=name,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        content_type=(upload.content_type or "")[:100],
+        uploaded_by=by,
+    )
+    attachment.file.save(f"{digest.hexdigest()[:12]}-{name}", upload, save=False)
+    attachment.save()
+    return attachment
