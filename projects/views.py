@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -44,11 +46,11 @@ from projects.permissions import (
     visible_templates,
 )
 from workspace.access import decide
-from workspace.diff import diff_texts
 from workspace.files import protected_file_response
 from workspace.forms import form_errors_from
 from workspace.fragments import cached, store
 from workspace.hooks import sections_for
+from workspace.versioning import views as versioning
 
 
 @require_GET
@@ -290,8 +292,6 @@ def team_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
 
 # --- living results -------------------------------------------------------------------
 
-VERSIONS_PER_PAGE = 50
-
 
 def _get(request: HttpRequest, result_id: int, owner: dict, perm: str | None = None):
     """The result behind the URL: a project's result, or a municipality's adopted copy."""
@@ -441,131 +441,57 @@ def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     )
 
 
+RESULT_HEADER = "projects/_result_header.html"
+
+
 def _conflict(request, result: Result, access, *, mine: dict, note: str) -> HttpResponse:
     """Someone saved in between: show both texts and their diff; nothing was written."""
     current = Result.objects.get(pk=result.pk)
     form = ResultForm(
         initial={**mine, "note": note, "base_revision": current.revision}, instance=current
     )
-    return render(
+    return versioning.conflict_page(
         request,
-        "projects/result_conflict.html",
-        {
-            **_result_context(current, access),
-            "mine": mine,
-            "diff": diff_texts(current.body, mine["body"]),
-            "form": form,
-        },
-        status=409,
+        current,
+        mine=mine,
+        form=form,
+        heading=_("Das Ergebnis wurde inzwischen geändert"),
+        header=RESULT_HEADER,
+        context=_result_context(current, access),
     )
 
 
 @require_GET
 def result_versions(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     result, access = _get(request, result_id, owner)
-    page = selectors.VersionPage.of(
-        result,
-        request.GET.get("seite"),
-        per_page=VERSIONS_PER_PAGE,
-        with_drafts=reads_drafts(access),
-    )
-    versions = selectors.with_change_sizes(result, page.versions())
-    return render(
+    return versioning.versions_page(
         request,
-        "projects/result_versions.html",
-        {
-            **_result_context(result, access),
-            "page": page,
-            "versions": versions,
-            "restore_allowed": access.can_edit_results,
-        },
+        result,
+        reads_hidden=reads_drafts(access),
+        can_restore=access.can_edit_results,
+        header=RESULT_HEADER,
+        context=_result_context(result, access),
     )
-
-
-def _revision_param(value: str | None, default: int) -> int | None:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        return None
-    return number if number >= 1 else None
 
 
 @require_GET
 def result_compare(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     result, access = _get(request, result_id, owner)
-    old = _revision_param(request.GET.get("von"), max(1, result.revision - 1))
-    new = _revision_param(request.GET.get("zu"), result.revision)
-    versions = (
-        selectors.two_versions(result, old, new, with_drafts=reads_drafts(access))
-        if old and new
-        else {}
-    )
-    if old not in versions or new not in versions:
-        return render(
-            request,
-            "projects/result_compare.html",
-            {
-                **_result_context(result, access),
-                "error": _("Bitte wählen Sie zwei Versionen zwischen 1 und %(n)s.")
-                % {"n": result.revision},
-            },
-            status=400,
-        )
-    before, after = versions[old], versions[new]
-    return render(
+    return versioning.compare_page(
         request,
-        "projects/result_compare.html",
-        {
-            **_result_context(result, access),
-            "before": before,
-            "after": after,
-            "diff": diff_texts(before.body, after.body),
-            "title_changed": before.title != after.title,
-            "summary_diff": diff_texts(before.summary, after.summary, context=None)
-            if before.summary != after.summary
-            else None,
-            "revisions": range(result.revision, 0, -1) if result.revision <= 200 else None,
-        },
+        result,
+        reads_hidden=reads_drafts(access),
+        header=RESULT_HEADER,
+        context=_result_context(result, access),
     )
 
 
 @require_POST
 def result_restore(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     result, _access = _get(request, result_id, owner, perm=EDIT_RESULTS)
-    form = RestoreForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Bitte wählen Sie eine Version zum Wiederherstellen."))
-        return redirect(result.url("versionen"))
-    revision = form.cleaned_data["revision"]
-    try:
-        services.result_restore(
-            result=result,
-            by=request.user,
-            revision=revision,
-            base_revision=form.cleaned_data["base_revision"],
-        )
-    except StaleRevision:
-        messages.error(
-            request,
-            _(
-                "Das Ergebnis wurde inzwischen geändert. Prüfen Sie die Versionen und stellen Sie dann erneut wieder her."
-            ),
-        )
-        return redirect(result.url("versionen"))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(result.url("versionen"))
-    messages.success(
-        request,
-        _(
-            "Version %(old)s ist als neue Version %(new)s wiederhergestellt. Keine Version ist verloren."
-        )
-        % {"old": revision, "new": result.revision},
+    return versioning.restore_action(
+        request, result, restore=partial(services.result_restore, result=result, by=request.user)
     )
-    return redirect(result)
 
 
 @require_POST
