@@ -29,3 +29,6 @@ class DatesConfig(AppConfig):
         from network.dates.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH
+        from network.dates.api import register as register_api
+
+        register_api()

@@ -32,3 +32,6 @@ class GuidesConfig(AppConfig):
         from network.guides.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH
+        from network.guides.api import register as register_api
+
+        register_api()

@@ -24,3 +24,6 @@ class NewsletterConfig(AppConfig):
         from network.newsletter.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH
+        from network.newsletter.api import register as register_api
+
+        register_api()

@@ -72,6 +72,15 @@ EDIT_RESULT = {(vis, TESTED): EDIT_TESTED[vis] for vis in VISIBILITIES} | {
     (vis, DRAFT): EDIT_DRAFT[vis] for vis in VISIBILITIES
 }
 ONE = {None: EVERYONE}
+NOT_HERE = {None: cells(405, 405, 405, 405, 405, UNAUTH, UNAUTH)}
+# fmt: off
+ISSUE = {
+    "published": EVERYONE,
+    "draft": cells(UNAUTH, HIDE, HIDE, OK, HIDE, UNAUTH, UNAUTH),
+}
+# Register for a Klassentreffen: members and the office (201); a read-only token never.
+REGISTER = {None: cells(UNAUTH, 201, 201, 201, DENY, UNAUTH, UNAUTH)}
+# fmt: on
 # The reference page is a page of the site: it reads no token.
 PAGE_FOR_ALL = {None: cells(OK, OK, OK, OK, OK, OK, OK)}
 
@@ -111,6 +120,25 @@ MATRIX: dict[str, Row] = {
     "api:project-list": Row("none", ONE, page=lambda w, c: reverse("projects:list")),
     "api:project-detail": Row("project", SEE_PROJECT, page=_project_page),
     "api:result-list": Row("none", ONE),
+    "api:guide-list": Row("none", ONE, page=lambda w, c: reverse("guides:list")),
+    "api:guide-detail": Row(
+        "guide",
+        {"published": EVERYONE, "planned": EVERYONE},
+        page=lambda w, c: reverse("guides:detail", args=[w.guides[c].slug]),
+    ),
+    "api:term-list": Row("none", ONE, page=lambda w, c: reverse("guides:glossary")),
+    "api:term-detail": Row(
+        "term", ONE, page=lambda w, c: reverse("guides:term", args=[w.term.slug])
+    ),
+    "api:appointment-list": Row("none", ONE, page=lambda w, c: reverse("dates:list")),
+    "api:appointment-detail": Row(
+        "appointment", ONE, page=lambda w, c: reverse("dates:detail", args=[w.appointment.pk])
+    ),
+    "api:appointment-registration": Row("appointment", NOT_HERE, write=("POST", REGISTER)),
+    "api:issue-list": Row("none", ONE, page=lambda w, c: reverse("newsletter:archive")),
+    "api:issue-detail": Row(
+        "issue", ISSUE, page=lambda w, c: reverse("newsletter:issue", args=[w.issues[c].pk])
+    ),
     "api:result-detail": Row(
         "result",
         BY_RESULT,
@@ -151,6 +179,14 @@ def _url(world, name: str, row: Row, case) -> str:
         return reverse(name, kwargs={"slug": "menden"})
     if row.target == "cohort":
         return reverse(name, kwargs={"year": world.municipalities["menden"].cohort.year})
+    if row.target == "guide":
+        return reverse(name, kwargs={"slug": world.guides[case].slug})
+    if row.target == "term":
+        return reverse(name, kwargs={"slug": world.term.slug})
+    if row.target == "appointment":
+        return reverse(name, kwargs={"pk": world.appointment.pk})
+    if row.target == "issue":
+        return reverse(name, kwargs={"pk": world.issues[case].pk})
     if row.target == "project":
         return reverse(name, kwargs={"slug": world.projects[case].slug})
     if row.target == "version":
@@ -159,15 +195,20 @@ def _url(world, name: str, row: Row, case) -> str:
 
 
 def _snapshot():
-    return list(Result.objects.order_by("pk").values_list("pk", "revision", "body")), (
-        Result.history.count()
+    from network.dates.models import Registration
+
+    return (
+        list(Result.objects.order_by("pk").values_list("pk", "revision", "body")),
+        Result.history.count(),
+        list(Registration.objects.values_list("pk", "user_id", "status")),
     )
 
 
 def _case_id(case) -> str:
     if case is None:
         return "-"
-    return "+".join(str(part.value) for part in case) if isinstance(case, tuple) else case.value
+    parts = case if isinstance(case, tuple) else (case,)
+    return "+".join(str(getattr(part, "value", part)) for part in parts)
 
 
 def _cells():
@@ -188,6 +229,17 @@ def _check(response, expected: int, where: str) -> None:
         assert response.json()["detail"], where
 
 
+def _carried_out(world, row, case, role, response, where):
+    if row.target == "result":
+        changed = Result.objects.get(pk=world.results[case].pk)
+        assert changed.revision == 3 and changed.body.endswith("Drei."), where
+        assert response.json()["revision"] == 3
+    else:
+        person = world.users[PERSON[role]]
+        assert world.appointment.registrations.filter(user=person).count() == 1, where
+        assert response.json()["status"] == "confirmed"
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "case", "method"), list(_cells()))
 def test_matrix(world, name, case, method, role):
@@ -201,20 +253,22 @@ def test_matrix(world, name, case, method, role):
         response = client.get(url, **headers(world, role))
     else:
         expected = row.write[1][case][role]
-        result = world.results[case]
+        payload = (
+            {"base_revision": world.results[case].revision, "body": "Eins.\n\nZwei.\n\nDrei."}
+            if row.target == "result"
+            else {}
+        )
         response = client.generic(
             method,
             url,
-            json.dumps({"base_revision": result.revision, "body": "Eins.\n\nZwei.\n\nDrei."}),
+            json.dumps(payload),
             content_type="application/json",
             **headers(world, role),
         )
     _check(response, expected, where)
     if method != "GET":
-        if expected == OK:
-            changed = Result.objects.get(pk=world.results[case].pk)
-            assert changed.revision == 3 and changed.body.endswith("Drei."), where
-            assert response.json()["revision"] == 3
+        if expected in (200, 201):
+            _carried_out(world, row, case, role, response, where)
         else:
             assert _snapshot() == before, f"{where}: eine abgelehnte Änderung hat etwas geschrieben"
     # The page showing the same, asked as the same person, gives the same answer.

@@ -44,6 +44,10 @@ class World:
     projects: dict[str, LeadProject] = field(default_factory=dict)
     results: dict[tuple[str, str], Result] = field(default_factory=dict)
     municipalities: dict = field(default_factory=dict)
+    guides: dict = field(default_factory=dict)
+    term: object = None
+    appointment: object = None
+    issues: dict = field(default_factory=dict)
 
 
 def build() -> World:
@@ -84,6 +88,7 @@ def build() -> World:
             )
             services.result_update(result=result, by=editor, base_revision=1, body="Eins.\n\nZwei.")
             world.results[vis, stage] = result
+    _network(world)
     later = timezone.now() + datetime.timedelta(days=30)
     for role in ("member", "editor", "office"):
         _row, world.tokens[role] = token_services.access_token_create(
@@ -108,3 +113,41 @@ def build() -> World:
 def headers(world: World, role: str) -> dict:
     token = world.tokens.get(role)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+
+def _network(world: World) -> None:
+    """A published and a planned guide (the editor writes both), a glossary term, a
+    Klassentreffen in a month, a published newsletter issue and a draft."""
+    from network.dates import services as dates
+    from network.dates.models import Appointment
+    from network.guides import services as guides
+    from network.guides.models import Guide
+    from network.newsletter import services as newsletter
+
+    office, editor = world.users["office"], world.users["editor"]
+    for status in (Guide.Status.PUBLISHED, Guide.Status.PLANNED):
+        world.guides[status] = guides.guide_create(
+            by=office,
+            title=f"Beteiligung planen ({status})",
+            summary="Worum es geht.",
+            body="Geheimer Entwurf." if status == Guide.Status.PLANNED else "Offen.",
+            status=status,
+            published_in=datetime.date(2025, 3, 1) if status == Guide.Status.PUBLISHED else None,
+            authors=[editor],
+        )
+    world.term = guides.term_create(by=office, name="Datenraum", definition="Ein Raum für Daten.")
+    start = timezone.now() + datetime.timedelta(days=30)
+    world.appointment = dates.appointment_create(
+        by=office,
+        kind=Appointment.Kind.KLASSENTREFFEN,
+        title="Klassentreffen in Olpe",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=6),
+        place="Kreishaus Olpe",
+        capacity=20,
+    )
+    published = newsletter.issue_create(by=office, title="Erste Ausgabe", editorial="Hallo!")
+    newsletter.issue_send(issue=published, by=office)
+    published.refresh_from_db()
+    draft = newsletter.issue_create(by=office, title="Zweite Ausgabe", editorial="Entwurf")
+    world.issues = {"published": published, "draft": draft}

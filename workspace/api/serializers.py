@@ -14,9 +14,19 @@ class Described:
 
     def get_fields(self):
         fields = super().get_fields()
-        for field in fields.values():
-            if not field.help_text and field.label:
-                field.help_text = field.label
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if field.help_text:
+                continue
+            label = field.label
+            if not label and model is not None:
+                # DRF leaves out a label equal to the field's name ("title" in English).
+                try:
+                    label = model._meta.get_field(field.source or name).verbose_name
+                except Exception:  # noqa: BLE001, S110 – not a model field: no description
+                    label = None
+            if label:
+                field.help_text = label
         return fields
 
 
