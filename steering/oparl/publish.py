@@ -51,6 +51,8 @@ KINDS = {segment: kind for kind, segment in SEGMENTS.items()}
 
 
 def object_path(kind: str, ident: str) -> str:
+    if kind == "System":
+        return reverse("oparl:system")
     return reverse("oparl:object", kwargs={"segment": SEGMENTS[kind], "ident": ident})
 
 
@@ -58,8 +60,9 @@ def list_path(kind: str) -> str:
     return reverse("oparl:list", kwargs={"segment": SEGMENTS[kind]})
 
 
-def embed(kind: str, ident: str) -> dict[str, str]:
-    return {"$embed": f"{kind}/{ident}"}
+def embed(key: str) -> dict[str, str]:
+    """Where an object is given whole inside another (``key``: "Kind/ident")."""
+    return {"$embed": key}
 
 
 class Builder:
@@ -70,8 +73,7 @@ class Builder:
 
     def add(self, kind: str, ident: str, **fields: Any) -> str:
         key = f"{kind}/{ident}"
-        url = reverse("oparl:system") if kind == "System" else object_path(kind, ident)
-        payload = {"id": url, "type": f"{OPARL}{kind}"}
+        payload = {"id": object_path(kind, ident), "type": f"{OPARL}{kind}"}
         payload.update({name: value for name, value in fields.items() if value not in (None, "")})
         self.objects[key] = payload
         return key
@@ -147,18 +149,17 @@ def _build() -> dict[str, dict[str, Any]]:
             status=earlier + [status] if status not in earlier else earlier,
         )
         votes = seat.municipality_id is not None or committee.chair_votes
-        memberships.append(
-            build.add(
-                "Membership",
-                str(seat.pk),
-                person=object_path("Person", ident),
-                organization=committee_url,
-                role=str(seat.get_role_display()),
-                votingRight=votes,
-                startDate=_date(seat.starts_on),
-                endDate=_date(seat.ends_on),
-            )
+        build.add(
+            "Membership",
+            str(seat.pk),
+            person=object_path("Person", ident),
+            organization=committee_url,
+            role=str(seat.get_role_display()),
+            votingRight=votes,
+            startDate=_date(seat.starts_on),
+            endDate=_date(seat.ends_on),
         )
+        memberships.append(object_path("Membership", str(seat.pk)))
     build.add(
         "Organization",
         COMMITTEE,
@@ -166,7 +167,7 @@ def _build() -> dict[str, dict[str, Any]]:
         name=committee.name,
         organizationType="Gremium",
         classification="Steuerkreis",
-        membership=[object_path(*key.split("/")) for key in memberships],
+        membership=memberships,
         meeting=list_path("Meeting"),
         consultation=list_path("Consultation"),
         web=reverse("steering:committee"),
@@ -199,7 +200,7 @@ def _build() -> dict[str, dict[str, Any]]:
 
     for meeting in meetings:
         meeting_url = object_path("Meeting", str(meeting.pk))
-        build.add(
+        location = build.add(
             "Location",
             str(meeting.pk),
             description=public.place_kind(meeting),
@@ -215,7 +216,6 @@ def _build() -> dict[str, dict[str, Any]]:
                 _paper(build, agreement, item, meeting_url, consultation, committee_url, body)
             embedded_items.append(
                 embed(
-                    "AgendaItem",
                     build.add(
                         "AgendaItem",
                         str(item.pk),
@@ -227,14 +227,13 @@ def _build() -> dict[str, dict[str, Any]]:
                         consultation=consultation,
                         result="angenommen" if agreement is not None else None,
                         web=f"{meeting.get_absolute_url()}#top-{item.position}",
-                    ).split("/")[1],
+                    )
                 )
             )
         minutes = public.public_minutes(meeting)
         protocol = None
         if minutes:
             protocol = embed(
-                "File",
                 _text_file(
                     build,
                     f"protokoll-{meeting.pk}",
@@ -243,7 +242,7 @@ def _build() -> dict[str, dict[str, Any]]:
                     text=minutes,
                     day=timezone.localtime(meeting.minutes_approved_at).date(),
                     meeting=[meeting_url],
-                ).split("/")[1],
+                )
             )
         build.add(
             "Meeting",
@@ -252,7 +251,7 @@ def _build() -> dict[str, dict[str, Any]]:
             meetingState=str(meeting.get_state_display()),
             cancelled=False,
             start=_datetime(meeting.starts_at),
-            location=embed("Location", str(meeting.pk)),
+            location=embed(location),
             organization=[committee_url],
             agendaItem=embedded_items,
             resultsProtocol=protocol,
@@ -302,7 +301,7 @@ def _paper(build: Builder, agreement, item, meeting_url, consultation, committee
         day=agreement.adopted_on,
         paper=[paper_url],
     )
-    build.add(
+    consultation = build.add(
         "Consultation",
         str(item.pk),
         paper=paper_url,
@@ -320,8 +319,8 @@ def _paper(build: Builder, agreement, item, meeting_url, consultation, committee
         reference=agreement.number,
         date=_date(agreement.adopted_on),
         paperType="Beschlussvorlage",
-        mainFile=embed("File", document.split("/")[1]),
-        consultation=[embed("Consultation", str(item.pk))],
+        mainFile=embed(document),
+        consultation=[embed(consultation)],
         web=proposal.get_absolute_url(),
     )
 

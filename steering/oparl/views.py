@@ -138,6 +138,9 @@ def _kind(segment: str) -> str:
 
 
 def _moment(text: str) -> datetime.datetime:
+    text = text.strip()
+    if "T" in text:  # an unencoded "+" of the time zone arrives as a space
+        text = text.replace(" ", "+")
     moment = datetime.datetime.fromisoformat(text)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
