@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,8 +17,9 @@ from projects.models import LeadProject, Result, ResultAttachment, StaleRevision
 from workspace.events import group_name, recheck_project_on_commit, send_event_on_commit
 from workspace.models import User
 from workspace.people import public_name
+from workspace.versioning.services import text_restore, text_save
 
-RESULT_FIELDS = ("title", "summary", "body", "kind", "maturity")
+RESULT_FIELDS = Result.VERSIONED_FIELDS
 
 
 def _result_events(result: Result, by: User, note: str) -> None:
@@ -74,56 +76,38 @@ def result_update(
     """Save a new version of ``result`` if anything changed; returns whether it did.
 
     Refused with :class:`StaleRevision` when ``base_revision`` is not the current revision:
-    nobody's change is ever overwritten unseen.
+    nobody's change is ever overwritten unseen. (The write itself is the one versioned
+    text's; the result adds its events, co-editing and notifications.)
     """
-    unknown = set(fields) - set(RESULT_FIELDS) - {"upstream"}
-    if unknown:
-        raise TypeError(f"not a result field: {sorted(unknown)}")
-    current = Result.objects.select_for_update().get(pk=result.pk)
-    if current.revision != base_revision:
-        raise StaleRevision(current.revision)
-    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    current, changed = text_save(
+        text=result,
+        by=by,
+        base_revision=base_revision,
+        note=note,
+        changes=fields,
+        also_allowed=("upstream",),
+    )
     if not changed:
         return False
-    for name in changed:
-        setattr(current, name, fields[name])
-    current.full_clean(exclude=["revision"])
-    current._history_user = by
-    current._change_reason = note.strip()
-    current.save()
     if "maturity" in changed and current.project_id:
         # Before the version's events: a result back to draft is gone for everyone outside
         # the team before its new text could reach them.
         recheck_project_on_commit(current.project_id)
     if "body" in changed:
         coedit_body_saved(result=current)  # COEDIT: the Yjs state follows, as a diff
-    for name in (*RESULT_FIELDS, "revision", "updated_at"):
-        setattr(result, name, getattr(current, name))
     _result_events(current, by, note.strip())
     notifications.result_saved(result=current, by=by, note=note.strip())  # NOTIFY
     return True
 
 
-@transaction.atomic
 def result_restore(*, result: Result, by: User, revision: int, base_revision: int) -> None:
     """Write the content of version ``revision`` as a new version; history stays untouched."""
-    old = result.history.filter(revision=revision).only(*RESULT_FIELDS).first()
-    if old is None:
-        raise ValidationError({"revision": _("Diese Version gibt es nicht.")})
-    changed = result_update(
-        result=result,
-        by=by,
+    text_restore(
+        text=result,
+        revision=revision,
         base_revision=base_revision,
-        note=str(_("wiederhergestellt aus Version %(n)s") % {"n": revision}),
-        **{name: getattr(old, name) for name in RESULT_FIELDS},
+        update=partial(result_update, result=result, by=by),
     )
-    if not changed:
-        raise ValidationError(
-            {
-                "revision": _("Version %(n)s ist inhaltlich schon die aktuelle Fassung.")
-                % {"n": revision}
-            }
-        )
 
 
 @transaction.atomic
