@@ -64,6 +64,8 @@ from projects.permissions import (
 )
 from projects.selectors import adoption_register
 from workspace import services as workspace_services
+from workspace.audit.models import SecurityEvent
+from workspace.audit.services import security_log
 from workspace.limits import LINE_MAX, LONG_TEXT_MAX, PROSE_MAX
 from workspace.models import Municipality, Topic, User
 from workspace.permissions import is_network_office
@@ -358,6 +360,9 @@ def project_export(*, project: LeadProject, user) -> IO[bytes]:
         manifest = _Exporter(project, user).manifest_and_files(archive)
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     target.seek(0)
+    security_log(
+        kind=SecurityEvent.Kind.ARCHIVE_EXPORTED, by=user, detail={"project": project.slug}
+    )
     return target
 
 
@@ -1093,7 +1098,13 @@ def project_import(*, archive, by: User, lead: Municipality | None = None) -> Im
     stored: list[tuple[Any, str]] = []
     try:
         with opened, transaction.atomic():
-            return _write(opened, manifest, by, _resolve_lead(manifest, lead), stored)
+            outcome = _write(opened, manifest, by, _resolve_lead(manifest, lead), stored)
+            security_log(
+                kind=SecurityEvent.Kind.ARCHIVE_IMPORTED,
+                by=by,
+                detail={"project": outcome.project.slug, "source": manifest.source},
+            )
+            return outcome
     except BaseException:
         for storage, name in stored:
             storage.delete(name)

@@ -20,7 +20,7 @@ class MembershipInline(admin.TabularInline):
 @admin.action(description=_("Personenbezogene Daten löschen (durch Pseudonym ersetzen)"))
 def erase_people(modeladmin, request, queryset) -> None:
     for person in queryset:
-        pseudonym = person_erase(person)
+        pseudonym = person_erase(person, by=request.user)
         modeladmin.message_user(request, _("Ersetzt durch %(p)s.") % {"p": pseudonym})
 
 

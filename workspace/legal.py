@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workspace import mail
+from workspace.audit.models import SecurityEvent
+from workspace.audit.services import security_log
 from workspace.models import BarrierReport, LegalPage, User
 from workspace.permissions import NETWORK_OFFICE_GROUP, is_network_office
 
@@ -160,6 +162,7 @@ def legal_page_update(*, kind: str, by: User, title: str, body: str) -> LegalPag
     page.updated_by = by
     page.full_clean()
     page.save()
+    security_log(kind=SecurityEvent.Kind.LEGAL_PAGE_CHANGED, by=by, detail={"page": kind})
     return page
 
 

@@ -28,6 +28,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
 
+from workspace.audit.models import SecurityEvent
+from workspace.audit.services import security_log
 from workspace.erasures import erasure_record
 from workspace.events import recheck_user_on_commit
 from workspace.search_index import update_rows
@@ -218,7 +220,7 @@ def _erase_rows(classification: Classification, rows: models.QuerySet, pseudonym
 
 
 @transaction.atomic
-def person_erase(person) -> str:
+def person_erase(person, *, by=None) -> str:
     """Replace ``person``'s personal data everywhere by a pseudonym; returns it.
 
     The account stays as the pseudonym (results, versions and agreements point at it) and can
@@ -246,6 +248,7 @@ def person_erase(person) -> str:
     )
     # An update sends no signal: the open sockets of the erased account are told here.
     recheck_user_on_commit(person.pk)
+    security_log(kind=SecurityEvent.Kind.ACCOUNT_ERASED, account=person, by=by)
     # Kept documents may print the name: every one is made afresh.
     from workspace.documents.store import forget_people
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspace.audit.models import SecurityEvent
+from workspace.audit.services import security_log
 from workspace.events import recheck_user_on_commit
 from workspace.hooks import Handover, offboarding_steps
 from workspace.models import Membership, Municipality, User
@@ -158,6 +160,12 @@ def membership_end(
         )
     membership.ended_on = max(today, membership.started_on)
     membership.save(update_fields=["ended_on"])
+    security_log(
+        kind=SecurityEvent.Kind.OFFBOARDED,
+        account=person,
+        by=by,
+        detail={"municipality": membership.municipality.slug, "account_closed": last},
+    )
     if last:
         for step in offboarding_steps():
             step.apply(person=person, successor=successor, by=by, today=today)

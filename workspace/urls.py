@@ -55,6 +55,7 @@ urlpatterns = [
     path("diskussion/", include("network.discussion.urls")),  # NOTIFY
     path("suche/", search_page, name="search"),  # SEARCH
     path("api/v1/", include("workspace.api.urls")),
+    path("", include("workspace.audit.urls")),  # AUDIT: the security log
     path("healthz", views.healthz, name="healthz"),
     path("metriken/", metrics_view, name="metrics"),
     path("postausgang/", views.outbox, name="outbox"),

@@ -13,3 +13,13 @@ class AuditConfig(AppConfig):
 
         signals.connect()
         classify_models()
+
+        from workspace.hooks import register_section
+        from workspace.permissions import is_network_office
+
+        register_section(
+            "account",
+            template="audit/_account_security_log.html",
+            context=lambda request, user: {"is_office": is_network_office(user)},
+            order=80,
+        )

@@ -20,6 +20,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+#: How the keys of ``detail`` read on the pages.
+DETAIL_LABELS = {
+    "project": _("Leitprojekt"),
+    "role": _("Rolle"),
+    "previous_role": _("vorher"),
+    "municipality": _("Kommune"),
+    "starts_on": _("Beginn"),
+    "ends_on": _("Ende"),
+    "page": _("Seite"),
+    "provider": _("Anmeldedienst"),
+    "fields": _("geänderte Felder"),
+    "source": _("Herkunft"),
+    "account_closed": _("Konto geschlossen"),
+    "method": _("Verfahren"),
+}
+
 
 class ImmutableEntry(Exception):
     """An attempt to change or delete an entry of the security log."""
@@ -107,3 +123,13 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEntry("Einträge des Sicherheitsprotokolls werden nicht gelöscht.")
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        items = []
+        for key, value in sorted(self.detail.items()):
+            if isinstance(value, bool):
+                value = _("ja") if value else _("nein")
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            items.append((str(DETAIL_LABELS.get(key, key)), str(value)))
+        return items

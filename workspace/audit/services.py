@@ -7,11 +7,24 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
+from simple_history.models import HistoricalRecords
 
 from workspace.audit.models import SecurityEvent
 from workspace.clients import client_address
 
 Kind = SecurityEvent.Kind
+
+
+def current_request() -> HttpRequest | None:
+    """The request being answered in this thread (simple-history's middleware keeps it), for
+    entries written from model signals, which know no request: who acted, from where."""
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def current_actor():
+    request = current_request()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def security_log(
