@@ -16,6 +16,7 @@ Keys hold a keyed hash of the address or e-mail address, never the address itsel
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 
 from workspace.clients import client_address
+
+logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "ratelimit"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -102,7 +105,11 @@ def hit(request: HttpRequest, form: str, *, person: str = "") -> Refusal | None:
         checks.append(("person", person))
     for kind, who in checks:
         rate = Rate.parse(limits[kind])
-        count, left = _count(f"{form}:{kind}:{_hash(who)}", rate, now)
+        try:
+            count, left = _count(f"{form}:{kind}:{_hash(who)}", rate, now)
+        except Exception:  # noqa: BLE001 – the counters' Redis is down: the form still works
+            logger.warning("Ratenbegrenzung: Zähler nicht erreichbar", exc_info=True)
+            continue
         if count > rate.count:
             refusals.append(left)
     return Refusal(retry_after=max(refusals)) if refusals else None

@@ -10,12 +10,14 @@ one (``test_rate_limits_servers.py``).
 from __future__ import annotations
 
 import datetime
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from network.dates.forms import form_started_token
@@ -283,3 +285,23 @@ def test_rates_are_read_as_written(text, rate):
 def test_a_rate_that_is_none_is_refused(text):
     with pytest.raises(ValueError, match="Keine Rate"):
         Rate.parse(text)
+
+
+def test_without_its_counters_a_form_still_works(world):
+    """Redis down: the limits cannot count, and the form is sent as if there were none."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    unreachable = {
+        **django_settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "workspace.metrics.RedisCacheWithMetrics",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        },
+    }
+    form = FORMS["join"]
+    with override_settings(CACHES=unreachable):
+        response = _send(Client(), form, world, form.data(0, "ada@example.org"))
+    assert response.status_code == 302
+    assert JoinRequest.objects.count() == 1
