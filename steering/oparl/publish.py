@@ -15,7 +15,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -25,10 +27,13 @@ from projects.permissions import visible_projects
 from steering import public
 from steering.models import AgendaItem, Committee, PublishedObject, Seat
 from steering.permissions import visible_agreements
+from workspace import fragments
 from workspace.models import Membership
 from workspace.people import public_name
 
 OPARL = "https://schema.oparl.org/1.1/"
+# The write stamp (workspace.fragments.WRITES) the record was last compared under.
+COMPARED = "oparl-compared"
 NETWORK_NAME = "Smart Cities: Schule"
 BODY = "1"
 COMMITTEE = "steuerkreis"
@@ -382,13 +387,22 @@ def _differences(objects: dict[str, dict[str, Any]], now) -> tuple[list, list]:
 def refresh() -> None:
     """Bring the record up to date with what is public now (writes only what changed).
 
-    Most requests find nothing changed and write nothing. Whoever finds a change takes the
+    Most requests find nothing changed and write nothing (and, with a shared cache, build
+    nothing either while no write happened since). Whoever finds a change takes the
     committee's row as a lock, builds and compares again, so two requests never record one
     change twice, and an older build never overwrites a newer one.
     """
+    # With a cache every process shares (PAGE_CACHE), every write to the database renews the
+    # write stamp: as long as it stands, nothing can have changed and the build is skipped.
+    shared = settings.PAGE_CACHE
+    stamp = fragments.stamp(fragments.WRITES) if shared else None
+    if shared and cache.get(COMPARED) == stamp:
+        return
     objects = public_objects()
     new, changed = _differences(objects, timezone.now())
     if not new and not changed:
+        if shared:
+            cache.set(COMPARED, stamp, None)
         return
     with transaction.atomic():
         Committee.objects.select_for_update().filter(pk=Committee.load().pk).first()

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -334,8 +335,6 @@ def test_created_and_modified_filters(public_world):
 
 
 def _measure(client, url: str) -> int:
-    from django.db import connection
-
     client.get(url)  # the first request records what became public since
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -361,3 +360,24 @@ def test_lists_cost_the_same_for_few_and_many(public_world):
     many = {name: _measure(client, f"/oparl/v1/{name}/") for name in lists}
     assert many == few
     assert client.get("/oparl/v1/paper/").json()["pagination"]["totalElements"] == 7
+
+
+def test_with_a_shared_cache_nothing_is_built_while_nothing_was_written(public_world, settings):
+    settings.PAGE_CACHE = True  # the write stamp is shared by every process (workspace.pagecache)
+    client = client_for(None)
+    url = "/oparl/v1/person/"
+    client.get(url)  # records what is public (a write)
+    with CaptureQueriesContext(connection) as building:
+        client.get(url)  # builds, finds nothing new, notes the write stamp
+    with CaptureQueriesContext(connection) as quiet:
+        client.get(url)
+    assert len(building.captured_queries) > 2
+    assert len(quiet.captured_queries) == 2  # the count and the page, nothing built
+
+    soest = public_world.delegates["soest"]
+    workspace_services.profile_update(
+        user=soest, display_name=soest.display_name, public_name=False, language="de",
+        mail_frequency=soest.mail_frequency,
+    )  # fmt: skip
+    names = [p["name"] for p in client.get(url).json()["data"]]
+    assert "Sabine Soest" not in names and "Mitarbeiter*in der Stadt Soest" in names
