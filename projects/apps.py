@@ -13,6 +13,9 @@ class ProjectsConfig(AppConfig):
 
         classify_models()
         register_offboarding(preview=offboarding.preview, apply=offboarding.apply, order=10)
+        from projects.coedit.results import register as register_coedit
+
+        register_coedit()  # results are edited together (projects.coedit.kinds)
         from projects import sections
         from projects.demo import seed_projects, seed_results, seed_reuse
         from workspace.demo import register_seeder

@@ -36,6 +36,8 @@ websocket_urlpatterns = [
         CoeditConsumer.as_asgi(),
     ),
     path("ws/steuerkreis/sitzungen/<int:meeting_id>/", MeetingConsumer.as_asgi()),
+    # The guides' shared editor: the same consumer, over the guides' kind (network.guides.coedit).
+    path("ws/leitfaeden/<slug:slug>/gemeinsam/", CoeditConsumer.as_asgi(kind="guide")),
 ]
 
 if settings.LIVE_BENCH_ROUTES:

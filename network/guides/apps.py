@@ -11,6 +11,9 @@ class GuidesConfig(AppConfig):
         from network.guides.personal_data import classify_models
 
         classify_models()
+        from network.guides.coedit import register as register_coedit
+
+        register_coedit()  # guides are edited together like results (projects.coedit.kinds)
         from django.db.models.signals import post_delete, post_save
 
         from network.guides import sections

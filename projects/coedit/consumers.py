@@ -1,15 +1,18 @@
-"""``/ws/leitprojekte/<slug>/ergebnisse/<id>/gemeinsam/``: the co-editing socket of a result.
+"""The co-editing socket of a text, the same for every kind (:mod:`.kinds`):
+``/ws/leitprojekte/<slug>/ergebnisse/<id>/gemeinsam/`` for a result,
+``/ws/leitfaeden/<slug>/gemeinsam/`` for a guide (``CoeditConsumer.as_asgi(kind=...)``).
 
-Checked on connect with the same check as the pages (``get_result_for``): editors edit,
-everyone else who may see the result follows read-only (their updates are dropped). A
-refusal is accepted and then closed, because a refused handshake tells the browser nothing:
-4401 without a valid session, 4403 for everything else. Hidden, missing and forbidden results
-get the same 4403, as the pages answer 404 for both, so the code reveals no hidden result.
+Checked on connect with the same check as the pages (the kind's ``check``: for results
+``get_result_for``, for guides ``get_guide_for``): editors edit, everyone else who may read
+the text follows read-only (their updates are dropped). A refusal is accepted and then
+closed, because a refused handshake tells the browser nothing: 4401 without a valid session,
+4403 for everything else. Hidden, missing and forbidden texts get the same 4403, as the
+pages answer 404 for both, so the code reveals no hidden text.
 
 Checked again whenever access may have ended (the process's hub hears ``access.recheck``
-for the person or the project, and asks every socket at the change of day and every
-``LIVE_RECHECK_SECONDS``): from the session as it is now (``user_from_session``), then
-``get_result_for``. A socket that lost access is told why (control message ``revoked``) and
+for the person or the text's access group, and asks every socket at the change of day and
+every ``LIVE_RECHECK_SECONDS``): from the session as it is now (``user_from_session``), then
+the kind's check. A socket that lost access is told why (control message ``revoked``) and
 closed; one that may still read but no longer edit stays open read-only (told with
 ``readonly``), so the person keeps following the text instead of losing the page. While a
 re-check runs, nothing is sent to the socket; what was held back goes out only if it passes.
@@ -35,8 +38,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from projects.coedit import protocol
+from projects.coedit.kinds import get_kind
 from projects.coedit.rooms import Room, hub
-from projects.permissions import get_result_for
 from workspace.access import LoginRequired
 from workspace.consumers import user_from_session
 
@@ -49,19 +52,9 @@ CLOSE_TOO_MANY = 4429
 CLOSE_TOO_BIG = 1009  # RFC 6455: "message too big"
 CLOSE_SERVER_ERROR = 1011
 
-REVOKED = {
-    CLOSE_UNAUTHENTICATED: _(
-        "Sie sind nicht mehr angemeldet (abgemeldet, Sitzung abgelaufen, Passwort geändert oder "
-        "Konto geschlossen). Die gemeinsame Bearbeitung wurde beendet."
-    ),
-    CLOSE_FORBIDDEN: _(
-        "Sie haben keinen Zugriff mehr auf dieses Ergebnis. Die gemeinsame Bearbeitung wurde "
-        "beendet."
-    ),
-}
-READONLY = _(
-    "Sie dürfen dieses Ergebnis nicht mehr bearbeiten. Sie lesen ab jetzt nur noch mit; "
-    "Ihre weiteren Eingaben werden nicht übernommen."
+UNAUTHENTICATED = _(
+    "Sie sind nicht mehr angemeldet (abgemeldet, Sitzung abgelaufen, Passwort geändert oder "
+    "Konto geschlossen). Die gemeinsame Bearbeitung wurde beendet."
 )
 
 # Cursor colours with enough contrast on white (WCAG AA for the name label's text).
@@ -71,6 +64,14 @@ COLOURS = ("#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#be185d", "#0
 class CoeditConsumer(AsyncWebsocketConsumer):
     # No channel of its own: the process's hub listens for all its sockets.
     channel_layer_alias = "__coedit_has_no_channel__"
+    #: the kind of text (``as_asgi(kind="guide")``)
+    kind = "result"
+
+    def __init__(self, *args, kind: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if kind is not None:
+            get_kind(kind)  # an unknown kind fails here, not on the first socket
+            self.kind = kind
 
     room: Room | None = None
     can_edit = False
@@ -162,9 +163,9 @@ class CoeditConsumer(AsyncWebsocketConsumer):
     async def _refuse(self, code: int, why: str) -> None:
         # Client garbage is no server error: one line, no traceback.
         logger.warning(
-            "Gemeinsame Bearbeitung: Socket von Nutzer %s an Ergebnis %s geschlossen: %s",
+            "Gemeinsame Bearbeitung: Socket von Nutzer %s an %s geschlossen: %s",
             self.user_id,
-            getattr(self, "result_id", None),
+            f"{self.kind}-{getattr(self, 'text_id', '?')}",
             why,
         )
         await self.shut(code)
@@ -211,7 +212,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             return
         if code is not None:
             self.held = None
-            await self.say({"event": "revoked", "text": REVOKED[code]})
+            await self.say({"event": "revoked", "text": self._revoked(code)})
             await self.shut(code)
             return
         if self.holds == 0:
@@ -219,7 +220,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             for message in held:
                 await self.send(bytes_data=message)
         if could_edit and not self.can_edit:
-            await self.say({"event": "readonly", "text": READONLY})
+            await self.say({"event": "readonly", "text": get_kind(self.kind).readonly_text})
 
     async def say(self, payload: dict, **numbers: int) -> None:
         """A control message whose ``text`` is put in the person's language (with
@@ -233,6 +234,11 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         if self.closed is None:
             await super().send(bytes_data=protocol.control_message(payload))
 
+    def _revoked(self, code: int):
+        if code == CLOSE_UNAUTHENTICATED:
+            return UNAUTHENTICATED
+        return get_kind(self.kind).revoked_text
+
     @database_sync_to_async
     def _check(self, user) -> int | None:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -241,18 +247,20 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             return CLOSE_UNAUTHENTICATED
         kwargs = self.scope["url_route"]["kwargs"]
         try:
-            result, access = get_result_for(user, kwargs["slug"], kwargs["result_id"])
+            checked = get_kind(self.kind).check(user, kwargs)
         except LoginRequired:
             return CLOSE_UNAUTHENTICATED
         except (Http404, PermissionDenied):
             # Hidden and missing alike: a different code would tell which ids exist.
             return CLOSE_FORBIDDEN
-        self.can_edit = access.can_edit_results and not result.is_archived
+        if self.room is not None and checked.pk != self.text_id:
+            return CLOSE_FORBIDDEN  # the path now names another text (a slug given away)
+        self.can_edit = checked.can_edit
         self.user_id = user.pk
         self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-        self.result_id = result.pk
-        self.project_id = result.project_id
-        self.revision = result.revision
+        self.text_id = checked.pk
+        self.access = checked.access
+        self.revision = checked.revision
         self.cursor_user = {
             "name": user.get_display_name(),
             "color": COLOURS[user.pk % len(COLOURS)],

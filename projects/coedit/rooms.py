@@ -1,6 +1,7 @@
 """The open co-editing rooms of one server process, and how processes keep each other whole.
 
-One :class:`Room` per result and process holds the shared document. An update from a socket
+One :class:`Room` per text (a result or a guide, see :mod:`.kinds`) and process holds the
+shared document. An update from a socket
 is applied once and relayed to the room's other local sockets (never back to the sender) and
 once to the other processes, through the channel-layer group of the room. Sockets hold no
 channel of their own: the process has one (:class:`Hub`), which joins the groups of its open
@@ -16,8 +17,8 @@ without the sender's copy drifting apart from everyone else's, so the room appli
 deletes the excess at the end in a transaction of its own, which goes to every socket (the
 sender included) and every process like any edit; the sender is told why.
 
-The hub also joins the access group of each open room's project: an ``access.recheck`` for a
-person or a project, the change of day and every ``LIVE_RECHECK_SECONDS`` make the sockets
+The hub also joins the access group of each open room (a result's lead project, a guide): an
+``access.recheck`` for a person, a project or a guide, the change of day and every ``LIVE_RECHECK_SECONDS`` make the sockets
 concerned check themselves again (see :mod:`.consumers`).
 """
 
@@ -39,16 +40,19 @@ from django.utils.translation import gettext_lazy
 from pycrdt import YSyncMessageType, get_state
 
 from projects.coedit import protocol
+from projects.coedit.kinds import get_kind, room_group, room_key
 from projects.coedit.services import (
+    NOTE_MAX,
     Rule,
     coedit_state_open,
     coedit_state_save,
     coedit_version_write,
 )
-from projects.coedit.state import doc_from, room_group
-from workspace.events import ACCESS_RECHECK, group_name, project_access_group
+from projects.coedit.state import doc_from
+from workspace.events import ACCESS_RECHECK, group_name
 from workspace.limits import LONG_TEXT_MAX
 from workspace.metrics import COEDIT_ROOMS
+from workspace.validators import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
     from projects.coedit.consumers import CoeditConsumer
@@ -77,13 +81,17 @@ def _apply(doc, update: bytes) -> None:
 
 
 class Room:
-    """The shared document of one result in this process, and its local sockets."""
+    """The shared document of one text in this process, and its local sockets."""
 
-    def __init__(self, hub: Hub, result_id: int, project_id: int) -> None:
+    def __init__(self, hub: Hub, kind: str, pk: int, access: tuple[str, int]) -> None:
         self.hub = hub
-        self.result_id = result_id
-        self.project_id = project_id
-        self.group = room_group(result_id)
+        self.kind = kind
+        self.pk = pk
+        self.key = room_key(kind, pk)
+        self.group = room_group(kind, pk)
+        # The access.recheck this room's sockets listen for beside their person's.
+        self.access = access
+        self.access_group = get_kind(kind).access_group(access[1])
         self.doc, self.text = doc_from(b"")
         self.sockets: dict[CoeditConsumer, None] = {}
         # client id -> (clock, state as JSON, last seen, owner: a local socket or a process)
@@ -109,12 +117,12 @@ class Room:
 
     async def open(self) -> None:
         try:
-            state = await database_sync_to_async(coedit_state_open)(result_id=self.result_id)
+            state = await database_sync_to_async(coedit_state_open)(kind=self.kind, pk=self.pk)
             self.doc.apply_update(state)
             if self.trim() is not None:
                 self._note_edit(None)  # a text from before the limit: saved trimmed
             await self.hub.group_add(self.group)
-            await self.hub.group_add(project_access_group(self.project_id))
+            await self.hub.group_add(self.access_group)
             await self.exchange()
             self.timer = asyncio.get_running_loop().create_task(self._timers())
             self.ready.set_result(True)
@@ -133,7 +141,7 @@ class Room:
             await self.write_version(Rule.CLOSED)
         finally:
             await self.hub.group_discard(self.group)
-            await self.hub.group_discard(project_access_group(self.project_id))
+            await self.hub.group_discard(self.access_group)
 
     # --- sockets ---------------------------------------------------------------------------
 
@@ -158,7 +166,7 @@ class Room:
             update = protocol.encode_awareness(gone)
             await self._to_sockets(protocol.awareness_message(update))
             await self.hub.publish(
-                self.group, {"type": "coedit.awareness", "room": self.result_id, "update": update}
+                self.group, {"type": "coedit.awareness", "room": self.key, "update": update}
             )
 
     async def receive(self, consumer: CoeditConsumer, message: protocol.Message) -> None:
@@ -182,7 +190,12 @@ class Room:
         elif message.kind == protocol.CONTROL:
             control = message.control or {}
             if control.get("action") == "version" and consumer.can_edit:
-                revision = await self.write_version(Rule.REQUESTED)
+                note = control.get("note", "")
+                if not isinstance(note, str) or len(note) > NOTE_MAX:
+                    raise protocol.ProtocolError("note")
+                if CONTROL_CHARACTERS.search(note):
+                    raise protocol.ProtocolError("control characters in the note")
+                revision = await self.write_version(Rule.REQUESTED, note=note)
                 await consumer.send(
                     bytes_data=protocol.control_message({"event": "saved", "revision": revision})
                 )
@@ -206,7 +219,7 @@ class Room:
         # waiting for Redis's answer) while this process writes to its own sockets.
         publish = asyncio.get_running_loop().create_task(
             self.hub.publish(
-                self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+                self.group, {"type": "coedit.update", "room": self.key, "update": update}
             )
         )
         await asyncio.sleep(0)
@@ -235,7 +248,7 @@ class Room:
         excess too) and every other process."""
         await self._to_sockets(protocol.create_update_message(update))
         await self.hub.publish(
-            self.group, {"type": "coedit.update", "room": self.result_id, "update": update}
+            self.group, {"type": "coedit.update", "room": self.key, "update": update}
         )
 
     async def local_awareness(
@@ -268,7 +281,7 @@ class Room:
         # heard nothing for 30 s.
         await self._to_sockets(protocol.awareness_message(update))
         await self.hub.publish(
-            self.group, {"type": "coedit.awareness", "room": self.result_id, "update": update}
+            self.group, {"type": "coedit.awareness", "room": self.key, "update": update}
         )
 
     def _awareness_entries(self) -> list[protocol.AwarenessEntry]:
@@ -292,7 +305,7 @@ class Room:
         """Tell the other processes our state vector; each answers with what we lack."""
         await self.hub.publish(
             self.group,
-            {"type": "coedit.exchange", "room": self.result_id, "sv": self.doc.get_state()},
+            {"type": "coedit.exchange", "room": self.key, "sv": self.doc.get_state()},
         )
 
     async def remote_update(self, update: bytes, *, unsaved: bool = True) -> None:
@@ -391,7 +404,8 @@ class Room:
             self.unsaved_since = None
             try:
                 merged = await database_sync_to_async(coedit_state_save)(
-                    result_id=self.result_id,
+                    kind=self.kind,
+                    pk=self.pk,
                     state=self.doc.get_update(),
                     authors=authors,
                     last_editor_id=editor,
@@ -403,18 +417,18 @@ class Room:
                 raise
             await self.remote_update(merged, unsaved=False)
 
-    async def write_version(self, rule: str) -> int | None:
+    async def write_version(self, rule: str, note: str = "") -> int | None:
         await self.persist()
         self.edited_since_version = False
         async with self.db_lock:
             revision = await database_sync_to_async(coedit_version_write)(
-                result_id=self.result_id, rule=rule
+                kind=self.kind, pk=self.pk, rule=rule, note=note
             )
         if revision is not None:
             await self.announce_version(revision)
             await self.hub.publish(
                 self.group,
-                {"type": "coedit.version", "room": self.result_id, "revision": revision},
+                {"type": "coedit.version", "room": self.key, "revision": revision},
             )
         return revision
 
@@ -422,7 +436,7 @@ class Room:
         await self._to_sockets(protocol.control_message({"event": "version", "revision": revision}))
 
     def __str__(self) -> str:
-        return f"Raum {self.result_id}"
+        return f"Raum {self.key}"
 
 
 class Hub:
@@ -430,8 +444,8 @@ class Hub:
 
     def __init__(self) -> None:
         self.layer = get_channel_layer()
-        self.rooms: dict[int, Room] = {}
-        self.closing: dict[int, asyncio.Task] = {}
+        self.rooms: dict[str, Room] = {}  # by room key ("result-7", "guide-3")
+        self.closing: dict[str, asyncio.Task] = {}
         self.users: Counter[int] = Counter()
         self.groups: Counter[str] = Counter()
         self.channel = ""
@@ -472,20 +486,22 @@ class Hub:
 
     async def join(self, consumer: CoeditConsumer) -> Room:
         await self.start()
-        result_id = consumer.result_id
+        key = room_key(consumer.kind, consumer.text_id)
         while True:
-            closing = self.closing.get(result_id)
+            closing = self.closing.get(key)
             if closing is not None:
                 await asyncio.gather(closing, return_exceptions=True)
                 continue
-            room = self.rooms.get(result_id)
+            room = self.rooms.get(key)
             if room is None:
-                room = self.rooms[result_id] = Room(self, result_id, consumer.project_id)
+                room = self.rooms[key] = Room(
+                    self, consumer.kind, consumer.text_id, consumer.access
+                )
                 COEDIT_ROOMS.set(len(self.rooms))
                 try:
                     await room.open()
                 except BaseException:
-                    self.rooms.pop(result_id, None)
+                    self.rooms.pop(key, None)
                     COEDIT_ROOMS.set(len(self.rooms))
                     raise
             else:
@@ -505,17 +521,17 @@ class Hub:
         if self.users[consumer.user_id] <= 0:
             del self.users[consumer.user_id]
             await self.group_discard(group_name("user", consumer.user_id))
-        if not room.sockets and self.rooms.get(room.result_id) is room:
-            del self.rooms[room.result_id]
+        if not room.sockets and self.rooms.get(room.key) is room:
+            del self.rooms[room.key]
             COEDIT_ROOMS.set(len(self.rooms))
             task = asyncio.get_running_loop().create_task(room.close())
-            self.closing[room.result_id] = task
+            self.closing[room.key] = task
             try:
                 # Awaited here, so a server that stops gracefully waits for the save.
                 await asyncio.shield(task)
             finally:
-                if self.closing.get(room.result_id) is task:
-                    del self.closing[room.result_id]
+                if self.closing.get(room.key) is task:
+                    del self.closing[room.key]
 
     # --- the channel layer -----------------------------------------------------------------
 
@@ -589,7 +605,7 @@ class Hub:
                 message["from"],
                 {
                     "type": "coedit.diff",
-                    "room": room.result_id,
+                    "room": room.key,
                     "from": self.channel,
                     "update": room.doc.get_update(message["sv"]),
                     "sv": room.doc.get_state(),
@@ -603,7 +619,7 @@ class Hub:
                     message["from"],
                     {
                         "type": "coedit.diff",
-                        "room": room.result_id,
+                        "room": room.key,
                         "from": self.channel,
                         "update": room.doc.get_update(message["sv"]),
                         "sv": room.doc.get_state(),
@@ -642,14 +658,15 @@ class Hub:
     # --- access ----------------------------------------------------------------------------
 
     def _concerned(self, message: dict[str, Any]) -> list[CoeditConsumer]:
-        """The local sockets an ``access.recheck`` is about: one person's, or a project's."""
-        user, project = message.get("user"), message.get("project")
+        """The local sockets an ``access.recheck`` is about: one person's, or those of the
+        rooms whose text it names (a lead project's results, a guide)."""
+        user = message.get("user")
         return [
             consumer
             for room in list(self.rooms.values())
             for consumer in list(room.sockets)
             if (user is not None and consumer.user_id == user)
-            or (project is not None and room.project_id == project)
+            or message.get(room.access[0], object()) == room.access[1]
         ]
 
     def recheck(self, consumers: list[CoeditConsumer]) -> None:

@@ -1,33 +1,36 @@
 """Every database write of co-editing: the Yjs state row and the versions rooms write.
 
-The state row is seeded from the result's text exactly once, on the server, under the
-result's row lock (seeding in two places would duplicate the text). Rooms write their whole
-document, which is merged with whatever another process wrote in between, under the state
-row's lock. A version is written under the result's row lock, so two processes firing the
-same rule make one history row: the second finds the text already saved.
+For every kind of text alike (:mod:`.kinds`: results, guides). The state row is seeded from
+the text exactly once, on the server, under the text's row lock (seeding in two places would
+duplicate the text). Rooms write their whole document, which is merged with whatever another
+process wrote in between, under the state row's lock. A version is written through the
+kind's own update service under the text's row lock, so two processes firing the same rule
+make one history row: the second finds the text already saved.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
+from projects.coedit.kinds import get_kind
 from projects.coedit.state import (  # noqa: F401  (re-exported: rooms and tests use them here)
     TEXT,
     apply_text_diff,
     coedit_body_saved,
     doc_from,
-    room_group,
     text_of,
 )
-from projects.models import Result, ResultCoeditState
-from projects.services.results import result_update
 from workspace.limits import LONG_TEXT_MAX
 from workspace.models import User
 from workspace.validators import CONTROL_CHARACTERS
+
+logger = logging.getLogger(__name__)
 
 
 class Rule:
@@ -57,38 +60,46 @@ def _retrying(operation):
             time.sleep(0.05 * (attempt + 1))
 
 
-def coedit_state_open(*, result_id: int) -> bytes:
-    """The stored Yjs state of a result, created from its text on first use (exactly once)."""
+def coedit_state_open(*, kind: str, pk: int) -> bytes:
+    """The stored Yjs state of a text, created from its body on first use (exactly once)."""
+    kind_ = get_kind(kind)
+    states = kind_.state_model.objects
 
     @transaction.atomic
     def open_or_seed() -> bytes:
-        row = ResultCoeditState.objects.filter(pk=result_id).only("state").first()
+        row = states.filter(pk=pk).only("state").first()
         if row is not None:
             return bytes(row.state)
-        result = Result.objects.select_for_update().get(pk=result_id)
-        # Under the result's lock: whoever came first has seeded by now.
-        row = ResultCoeditState.objects.filter(pk=result_id).only("state").first()
+        text_row = kind_.model._base_manager.select_for_update().get(pk=pk)
+        # Under the text's lock: whoever came first has seeded by now.
+        row = states.filter(pk=pk).only("state").first()
         if row is not None:
             return bytes(row.state)
         doc, text = doc_from(b"")
-        if result.body:
-            text += result.body
+        if text_row.body:
+            text += text_row.body
         state = doc.get_update()
-        ResultCoeditState.objects.create(result=result, state=state)
+        states.create(pk=pk, state=state)
         return state
 
     return _retrying(open_or_seed)
 
 
 def coedit_state_save(
-    *, result_id: int, state: bytes, authors: Iterable[int] = (), last_editor_id: int | None = None
+    *,
+    kind: str,
+    pk: int,
+    state: bytes,
+    authors: Iterable[int] = (),
+    last_editor_id: int | None = None,
 ) -> bytes:
     """Merge a room's whole document into the stored state; returns the merged state, which
     also holds whatever another process wrote in between."""
+    states = get_kind(kind).state_model.objects
 
     @transaction.atomic
     def merge() -> bytes:
-        row = ResultCoeditState.objects.select_for_update().get(pk=result_id)
+        row = states.select_for_update().get(pk=pk)
         stored = bytes(row.state)
         doc, _text = doc_from(stored)
         doc.apply_update(state)
@@ -107,22 +118,32 @@ def coedit_state_save(
     return _retrying(merge)
 
 
-def _note(rule: str, authors: list[User]) -> str:
+def _note(rule: str, authors: list[User], note: str = "") -> str:
+    """The change reason: the person's own note first (from "Version speichern"), then how
+    and with whom the text was written."""
     names = ", ".join(sorted(user.get_display_name() for user in authors))
-    if not names:
-        return _rule_label(rule)
-    return _("%(rule)s – mit %(names)s") % {"rule": _rule_label(rule), "names": names}
+    how = _rule_label(rule)
+    if names:
+        how = _("%(rule)s – mit %(names)s") % {"rule": how, "names": names}
+    return f"{note} ({how})" if note else how
 
 
-def coedit_version_write(*, result_id: int, rule: str) -> int | None:
-    """A version of the result from the stored state, if its text differs from the last
-    version; with the last editor as author and every co-author since named in the reason.
-    Returns the new revision, or None when there was nothing to save."""
+# What a note of "Version speichern" may hold: as the edit form's note.
+NOTE_MAX = 300
+
+
+def coedit_version_write(*, kind: str, pk: int, rule: str, note: str = "") -> int | None:
+    """A version of the text from the stored state, if it differs from the last version;
+    with the last editor as author, ``note`` and every co-author since named in the reason,
+    written by the kind's own update service. Returns the new revision, or None when there
+    was nothing to save."""
+    kind_ = get_kind(kind)
+    note = " ".join(CONTROL_CHARACTERS.sub("", note).split())[:NOTE_MAX]
 
     @transaction.atomic
     def write() -> int | None:
-        result = Result.objects.select_for_update().get(pk=result_id)
-        row = ResultCoeditState.objects.select_for_update().filter(pk=result_id).first()
+        current = kind_.model._base_manager.select_for_update().get(pk=pk)
+        row = kind_.state_model.objects.select_for_update().filter(pk=pk).first()
         if row is None:
             return None
         # The rooms keep the text within the limit; a state merged from two processes at the
@@ -130,21 +151,27 @@ def coedit_version_write(*, result_id: int, rule: str) -> int | None:
         # then receives the trim as a diff, like any save through the form).
         body = text_of(bytes(row.state))[:LONG_TEXT_MAX]
         # Nor can a CRDT update be refused for a control character; the save leaves them out
-        # (the result's services refuse them), and the room receives that as a diff too.
+        # (the kinds' services refuse them), and the room receives that as a diff too.
         body = CONTROL_CHARACTERS.sub("", body)
-        if body == result.body:
+        if body == current.body:
             return None
         authors = list(User.objects.filter(pk__in=row.authors))
-        by = row.last_editor or (authors[0] if authors else result.created_by)
-        result_update(
-            result=result,
-            by=by,
-            base_revision=result.revision,
-            note=_note(rule, authors),
-            body=body,
-        )
+        by = row.last_editor or (authors[0] if authors else current.created_by)
+        try:
+            kind_.update(
+                current,
+                by=by,
+                base_revision=current.revision,
+                note=_note(rule, authors, note),
+                body=body,
+            )
+        except ValidationError as error:
+            # A rule of the kind the text breaks now (a published guide left without any
+            # text): no version; the shared document is kept, and the next edit tries again.
+            logger.warning("Gemeinsame Bearbeitung: keine Version von %s-%s: %s", kind, pk, error)
+            return None
         row.authors = []
         row.save(update_fields=["authors", "updated_at"])
-        return result.revision
+        return current.revision
 
     return _retrying(write)

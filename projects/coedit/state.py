@@ -1,4 +1,4 @@
-"""The Yjs state of a co-edited text, as the saving services need it (imports only models).
+"""The Yjs state of a co-edited text, as the saving services need it (imports no services).
 
 Both the result's services (:mod:`projects.services.results`: a save through the form becomes
 a diff in the shared document) and co-editing's own services (:mod:`projects.coedit.services`)
@@ -11,15 +11,11 @@ import difflib
 
 from pycrdt import Doc, Text
 
-from projects.models import Result, ResultCoeditState
-from workspace.events import group_name, send_event_on_commit
+from projects.coedit.kinds import get_kind, room_group, room_key
+from projects.models import Result
+from workspace.events import send_event_on_commit
 
 TEXT = "body"  # the name of the shared text, as the browser's ydoc.getText("body")
-
-
-def room_group(result_id: int) -> str:
-    """The channel-layer group of the processes that have the room of ``result_id`` open."""
-    return group_name("coedit", result_id)
 
 
 def doc_from(state: bytes) -> tuple[Doc, Text]:
@@ -69,23 +65,28 @@ def apply_text_diff(text: Text, new: str) -> None:
                 text.insert(b1, b[j1:j2])
 
 
-def coedit_body_saved(*, result: Result) -> None:
-    """A save through the form (``result_update``): the same change, as a diff, in the Yjs
-    state, so both paths never disagree. Open rooms get it after the commit. Called inside
-    the saving transaction; nothing to do before the result was ever co-edited."""
-    row = ResultCoeditState.objects.select_for_update().filter(pk=result.pk).first()
+def coedit_text_saved(*, kind: str, pk: int, body: str) -> None:
+    """A save through a form (the kind's update service): the same change, as a diff, in
+    the Yjs state, so both paths never disagree. Open rooms get it after the commit. Called
+    inside the saving transaction; nothing to do before the text was ever co-edited."""
+    row = get_kind(kind).state_model.objects.select_for_update().filter(pk=pk).first()
     if row is None:
         return
     doc, text = doc_from(bytes(row.state))
-    if str(text) == result.body:
+    if str(text) == body:
         return
     before = doc.get_state()
-    apply_text_diff(text, result.body)
+    apply_text_diff(text, body)
     row.state = doc.get_update()
     row.revision += 1
     row.save(update_fields=["state", "revision", "updated_at"])
     send_event_on_commit(
-        room_group(result.pk),
+        room_group(kind, pk),
         "coedit.update",
-        {"room": result.pk, "from": "", "update": doc.get_update(before)},
+        {"room": room_key(kind, pk), "from": "", "update": doc.get_update(before)},
     )
+
+
+def coedit_body_saved(*, result: Result) -> None:
+    """``result_update`` saved a new body: the shared document follows."""
+    coedit_text_saved(kind="result", pk=result.pk, body=result.body)

@@ -2,9 +2,11 @@
 
 Garbage frames close only the socket that sent them and leave no dead socket in the room;
 frames are limited in size and rate; unknown socket paths are refused without an error in
-the log; hidden and missing results are refused alike; a text pushed over the limit is
+the log; hidden and missing texts are refused alike; a text pushed over the limit is
 trimmed for everyone; and a socket closes the moment its person loses the right to read.
-Clients are real Yjs peers over Channels' communicator (see ``test_coediting.py``).
+Clients are real Yjs peers over Channels' communicator (see ``test_coediting.py``). Every
+rule holds for each kind of co-edited text (issue 21): the tests that take ``kind`` run for
+a living result and for a guide.
 """
 
 from __future__ import annotations
@@ -23,15 +25,20 @@ from django.utils import timezone
 from projects import services
 from projects.coedit import protocol, rooms
 from projects.coedit.rooms import Hub, hub
-from projects.models import LeadProject, Result, TeamMembership
+from projects.models import LeadProject
 from tests.projects.test_coediting import (  # noqa: F401 – the fixtures are used by name
     ORIGIN,
     Peer,
     _fast,
     _stop_hubs,
     cookie,
+    demote,
+    hide,
+    hide_silently,
     join,
+    missing_path,
     refused_with,
+    room_of,
     settle,
     socket_for,
     stored,
@@ -45,7 +52,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 def room_sockets(w) -> int:
-    room = hub().rooms.get(w["result"].pk)
+    room = room_of(w)
     return 0 if room is None else len(room.sockets)
 
 
@@ -80,12 +87,19 @@ GARBAGE = {
     ),
     "control message not JSON": bytes([protocol.CONTROL]) + b"\x03abc",
     "control message not UTF-8": bytes([protocol.CONTROL]) + b"\x02\xff\xfe",
+    "version note not a string": protocol.control_message({"action": "version", "note": [1]}),
+    "version note too long": protocol.control_message({"action": "version", "note": "x" * 301}),
+    "version note with a control character": protocol.control_message(
+        {"action": "version", "note": "Notiz\x07"}
+    ),
 }
 
 
-async def test_each_malformed_frame_closes_its_own_socket_alone_and_it_leaves_the_room(caplog):
+async def test_each_malformed_frame_closes_its_own_socket_alone_and_it_leaves_the_room(
+    caplog, kind
+):
     caplog.set_level(logging.WARNING)
-    w = await world(visibility="network", body="Text")
+    w = await world(visibility="network", body="Text", kind=kind)
     writer = await join(w, w["editor"])
     viewer = await join(w, w["outsider"])
     assert room_sockets(w) == 2
@@ -111,11 +125,11 @@ async def test_each_malformed_frame_closes_its_own_socket_alone_and_it_leaves_th
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in refusals)
     await writer.close()
     await viewer.close()
-    assert (await stored(w["result"].pk))[1] == "Text weiter"
+    assert (await stored(w))[1] == "Text weiter"
 
 
-async def test_twenty_garbage_sockets_do_not_keep_a_room_open(caplog):
-    w = await world(visibility="network", body="Text")
+async def test_twenty_garbage_sockets_do_not_keep_a_room_open(caplog, kind):
+    w = await world(visibility="network", body="Text", kind=kind)
     for _ in range(20):
         viewer = await join(w, w["outsider"])
         await viewer.socket.send_to(bytes_data=bytes.fromhex("01ffff"))
@@ -127,9 +141,9 @@ async def test_twenty_garbage_sockets_do_not_keep_a_room_open(caplog):
 # --- finding 2: size and rate ------------------------------------------------------------------
 
 
-async def test_a_frame_above_the_size_limit_closes_that_socket_alone(settings, caplog):
+async def test_a_frame_above_the_size_limit_closes_that_socket_alone(settings, caplog, kind):
     settings.COEDIT_FRAME_MAX_BYTES = 20_000
-    w = await world(body="")
+    w = await world(body="", kind=kind)
     big = await join(w, w["editor"])
     small = await join(w, w["coordinator"])
     await big.insert(0, "x" * 30_000)
@@ -138,15 +152,15 @@ async def test_a_frame_above_the_size_limit_closes_that_socket_alone(settings, c
     await settle(small)
     assert small.closed is None and room_sockets(w) == 1
     await small.close()
-    assert (await stored(w["result"].pk))[1] == "y" * 15_000
+    assert (await stored(w))[1] == "y" * 15_000
     assert errors(caplog) == []
 
 
-async def test_a_socket_sending_faster_than_the_rate_is_closed_and_typing_never_is(settings):
+async def test_a_socket_sending_faster_than_the_rate_is_closed_and_typing_never_is(settings, kind):
     burst, rate = settings.COEDIT_MESSAGES_BURST, settings.COEDIT_MESSAGES_PER_SECOND
     settings.COEDIT_MESSAGES_BURST = 50
     settings.COEDIT_MESSAGES_PER_SECOND = 20
-    w = await world(body="")
+    w = await world(body="", kind=kind)
     flooder = await join(w, w["observer"])
     typist = await join(w, w["editor"])
     cursor = protocol.awareness_message(protocol.encode_awareness([(99, 1, "{}")]))
@@ -167,7 +181,7 @@ async def test_a_socket_sending_faster_than_the_rate_is_closed_and_typing_never_
         await typist.pump(0.001)
     assert typist.closed is None
     await typist.close()
-    assert (await stored(w["result"].pk))[1] == "a" * 100
+    assert (await stored(w))[1] == "a" * 100
 
 
 # --- finding 3: unknown socket paths ----------------------------------------------------------
@@ -192,9 +206,12 @@ async def test_hidden_and_missing_results_get_the_same_close_code():
         project=w["project"], by=w["coordinator"], title="Entwurf", body="geheim", maturity="draft"
     )
     outsider = (b"cookie", await cookie(w["outsider"]))
-    hidden = await refused_with(socket_for(w, ORIGIN, outsider, result_id=draft.pk))
-    missing = await refused_with(socket_for(w, ORIGIN, outsider, result_id=999_999))
-    elsewhere = await refused_with(socket_for(w, ORIGIN, outsider, slug="gibt-es-nicht"))
+    slug = w["project"].slug
+    path = f"/ws/leitprojekte/{slug}/ergebnisse/{draft.pk}/gemeinsam/"
+    hidden = await refused_with(socket_for(w, ORIGIN, outsider, path=path))
+    missing = await refused_with(socket_for(w, ORIGIN, outsider, path=missing_path(w)))
+    nowhere = "/ws/leitprojekte/gibt-es-nicht/ergebnisse/1/gemeinsam/"
+    elsewhere = await refused_with(socket_for(w, ORIGIN, outsider, path=nowhere))
     assert hidden == missing == elsewhere == 4403
     # The same in a team-only project: one answer whether the id exists or not.
 
@@ -208,16 +225,31 @@ async def test_hidden_and_missing_results_get_the_same_close_code():
 
     result = await team_result()
     slug = result.project.slug
-    hidden = await refused_with(socket_for(w, ORIGIN, outsider, slug=slug, result_id=result.pk))
-    missing = await refused_with(socket_for(w, ORIGIN, outsider, slug=slug, result_id=999_998))
+    path = f"/ws/leitprojekte/{slug}/ergebnisse/{result.pk}/gemeinsam/"
+    hidden = await refused_with(socket_for(w, ORIGIN, outsider, path=path))
+    path = f"/ws/leitprojekte/{slug}/ergebnisse/999998/gemeinsam/"
+    missing = await refused_with(socket_for(w, ORIGIN, outsider, path=path))
     assert hidden == missing == 4403
+
+
+async def test_hidden_and_missing_guides_get_the_same_close_code():
+    w = await world(kind="guide")
+    await hide(w)  # planned: its authors' and the office's only
+    outsider = (b"cookie", await cookie(w["outsider"]))
+    hidden = await refused_with(socket_for(w, ORIGIN, outsider))
+    missing = await refused_with(socket_for(w, ORIGIN, outsider, path=missing_path(w)))
+    assert hidden == missing == 4403
+    # Its authors still open it.
+    author = await join(w, w["editor"])
+    assert (await author.control("welcome"))["can_edit"] is True
+    await author.close()
 
 
 # --- finding 6: the length limit --------------------------------------------------------------
 
 
-async def test_a_document_pushed_over_the_limit_is_trimmed_and_converges_for_all():
-    w = await world(body="")
+async def test_a_document_pushed_over_the_limit_is_trimmed_and_converges_for_all(kind):
+    w = await world(body="", kind=kind)
     a = await join(w, w["editor"])
     b = await join(w, w["coordinator"])
     await a.insert(0, "ä" * 300_000)
@@ -233,7 +265,7 @@ async def test_a_document_pushed_over_the_limit_is_trimmed_and_converges_for_all
     assert not any(c["event"] == "limit" for c in a.controls), "only the sender is told"
     await a.close()
     await b.close()
-    state_text, body, _ = await stored(w["result"].pk)
+    state_text, body, _ = await stored(w)
     assert len(body) == len(state_text) == LONG_TEXT_MAX
 
 
@@ -247,22 +279,12 @@ async def revoked(peer: Peer) -> tuple[int, str]:
     return code, texts[-1]
 
 
-async def test_an_outsiders_socket_closes_when_the_result_goes_back_to_draft():
-    w = await world(visibility="network", body="Öffentlich")
+async def test_an_outsiders_socket_closes_when_the_text_goes_back_to_its_editors(kind):
+    """A result back to draft, a guide back to planned."""
+    w = await world(visibility="network", body="Öffentlich", kind=kind)
     outsider = await join(w, w["outsider"])
     editor = await join(w, w["editor"])
-
-    @sync_to_async
-    def back_to_draft():
-        services.result_update(
-            result=Result.objects.get(pk=w["result"].pk),
-            by=w["coordinator"],
-            base_revision=1,
-            maturity="draft",
-            body="Öffentlich und jetzt geheim",
-        )
-
-    await back_to_draft()
+    await hide(w, body="Öffentlich und jetzt geheim")
     code, text = await revoked(outsider)
     assert code == 4403
     assert "keinen Zugriff mehr" in text
@@ -291,8 +313,8 @@ async def test_an_outsiders_socket_closes_when_the_project_becomes_team_only():
     await observer.close()
 
 
-async def test_logging_out_and_deactivation_close_the_sockets_of_that_person():
-    w = await world(visibility="network")
+async def test_logging_out_and_deactivation_close_the_sockets_of_that_person(kind):
+    w = await world(visibility="network", kind=kind)
     client = Client()
     await sync_to_async(client.force_login)(w["outsider"])
     name = django_settings.SESSION_COOKIE_NAME
@@ -317,20 +339,13 @@ async def test_logging_out_and_deactivation_close_the_sockets_of_that_person():
     assert not hub().rooms
 
 
-async def test_an_editor_demoted_to_observer_keeps_reading_but_edits_no_more():
-    w = await world(body="Text")
+async def test_an_editor_demoted_to_reader_keeps_reading_but_edits_no_more(kind):
+    """An editor of the project made observer; an author of the guide no longer named."""
+    w = await world(body="Text", kind=kind)
     demoted = await join(w, w["editor"])
     assert (await demoted.control("welcome"))["can_edit"] is True
     writer = await join(w, w["coordinator"])
-
-    @sync_to_async
-    def demote():
-        membership = TeamMembership.objects.get(project=w["project"], user=w["editor"])
-        services.team_member_change_role(
-            membership=membership, by=w["coordinator"], role="observer"
-        )
-
-    await demote()
+    await demote(w, w["editor"])
     readonly = await demoted.control("readonly")
     assert "nicht mehr bearbeiten" in readonly["text"]
     await demoted.insert(0, "VERBOTEN ")
@@ -340,15 +355,17 @@ async def test_an_editor_demoted_to_observer_keeps_reading_but_edits_no_more():
     assert str(writer.text) == "Text weiter" and demoted.closed is None
     await writer.close()
     await demoted.close()
-    assert (await stored(w["result"].pk))[1] == "Text weiter"
+    assert (await stored(w))[1] == "Text weiter"
 
 
-async def test_sockets_are_checked_again_at_the_change_of_day_without_any_message(monkeypatch):
+async def test_sockets_are_checked_again_at_the_change_of_day_without_any_message(
+    monkeypatch, kind
+):
     monkeypatch.setattr(rooms, "RECHECK_TICK", 0.05)
-    w = await world(visibility="network")
+    w = await world(visibility="network", kind=kind)
     outsider = await join(w, w["outsider"])
     # Access ends without any service (as a seat term ends by date): nobody sends a recheck.
-    await sync_to_async(Result.objects.filter(pk=w["result"].pk).update)(maturity="draft")
+    await hide_silently(w)
     await outsider.pump(0.3)
     assert outsider.closed is None
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -356,10 +373,10 @@ async def test_sockets_are_checked_again_at_the_change_of_day_without_any_messag
     assert (await revoked(outsider))[0] == 4403
 
 
-async def test_sockets_are_checked_again_every_live_recheck_seconds(settings, monkeypatch):
+async def test_sockets_are_checked_again_every_live_recheck_seconds(settings, monkeypatch, kind):
     monkeypatch.setattr(rooms, "RECHECK_TICK", 0.05)
     settings.LIVE_RECHECK_SECONDS = 0.3
-    w = await world(visibility="network")
+    w = await world(visibility="network", kind=kind)
     client = Client()
     await sync_to_async(client.force_login)(w["outsider"])
     name = django_settings.SESSION_COOKIE_NAME
@@ -372,25 +389,15 @@ async def test_sockets_are_checked_again_every_live_recheck_seconds(settings, mo
 
 
 @pytest.mark.services
-async def test_a_change_in_another_process_closes_the_socket_there(_stop_hubs):  # noqa: F811
+async def test_a_change_in_another_process_closes_the_socket_there(_stop_hubs, kind):  # noqa: F811
     """Two hubs on the Redis channel layer, as two server processes: the change is made
     outside both, and the socket in the other one closes."""
     other = Hub()
     _stop_hubs.append(other)
-    w = await world(visibility="network")
+    w = await world(visibility="network", kind=kind)
     outsider = await join(w, w["outsider"], app=with_hub(other))
     editor = await join(w, w["editor"])
-
-    @sync_to_async
-    def back_to_draft():
-        services.result_update(
-            result=Result.objects.get(pk=w["result"].pk),
-            by=w["coordinator"],
-            base_revision=1,
-            maturity="draft",
-        )
-
-    await back_to_draft()
+    await hide(w)
     assert (await revoked(outsider))[0] == 4403
     assert editor.closed is None
     await editor.close()

@@ -362,14 +362,18 @@ def test_the_admin_refuses_control_characters_like_every_form(db):
 def test_a_co_edited_text_is_saved_without_its_control_characters(result, editor):
     """A CRDT update cannot be refused; the version written from the room leaves them out,
     and the room's state follows the saved text."""
-    state = coedit.coedit_state_open(result_id=result.pk)
+    state = coedit.coedit_state_open(kind="result", pk=result.pk)
     doc, text = coedit.doc_from(state)
     text.insert(len(str(text)), "\nZweite\x01 Fassung\x9f\tmit Tab")
     coedit.coedit_state_save(
-        result_id=result.pk, state=doc.get_update(), authors=[editor.pk], last_editor_id=editor.pk
+        kind="result",
+        pk=result.pk,
+        state=doc.get_update(),
+        authors=[editor.pk],
+        last_editor_id=editor.pk,
     )
 
-    revision = coedit.coedit_version_write(result_id=result.pk, rule=coedit.Rule.REQUESTED)
+    revision = coedit.coedit_version_write(kind="result", pk=result.pk, rule=coedit.Rule.REQUESTED)
 
     result.refresh_from_db()
     assert revision == 2
