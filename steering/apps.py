@@ -47,3 +47,8 @@ class SteeringConfig(AppConfig):
         )
         # Between the projects (10) and their results (20): the held meeting starts Menden's.
         register_seeder(seed_steering, order=15)
+        from steering.permissions import can_chair
+        from workspace.identity.second_factor import register_second_factor_rule
+
+        # Whoever chairs the committee (or deputises) must log in with a second factor.
+        register_second_factor_rule(can_chair)

@@ -80,7 +80,11 @@ def test_request_counters_add_up_across_workers_and_sockets_are_counted(node):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     answer = login.post(
         web + "/konto/anmelden/",
-        data={"csrfmiddlewaretoken": token, "username": "buero", "password": DEMO_PASSWORD},
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": "kommune-brilon",
+            "password": DEMO_PASSWORD,
+        },
         headers={"Referer": web + "/konto/anmelden/"},
         timeout=10,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.matrix import LOGIN, NOPE, Expect, cells_for, check_answer, parametrize_cells, send
+from tests.matrix import LOGIN, NOPE, OK, Expect, cells_for, check_answer, parametrize_cells, send
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,14 @@ cells = cells_for(ROLES)
 
 TO_PROVIDER = Expect(302, "provider")
 TO_ACCOUNT = Expect(302, "/konto/")
+TO_HOME = Expect(302, "/")
 REFUSED = Expect(400)
 
 MATRIX = {
     "openid_connect_login": (cells(NOPE, NOPE, NOPE), cells(TO_PROVIDER, TO_PROVIDER, TO_PROVIDER)),
     "openid_connect_callback": (cells(REFUSED, REFUSED, REFUSED), cells(REFUSED, REFUSED, REFUSED)),
+    # allauth's name for the login page (it reverses it): the login page's own answers.
+    "account_login": (cells(OK, TO_HOME, TO_HOME), cells(OK, TO_HOME, TO_HOME)),
     "identity-link": (cells(LOGIN, TO_ACCOUNT, TO_ACCOUNT), cells(LOGIN, TO_ACCOUNT, TO_ACCOUNT)),
 }
 
@@ -37,7 +40,7 @@ def test_matrix(
     from django.contrib.auth import get_user_model
 
     users = {"anonymous": None, "member": outsider, "office": office}
-    kwargs = {} if url_name == "identity-link" else {"provider_id": configured_provider.slug}
+    kwargs = {"provider_id": configured_provider.slug} if "openid" in url_name else {}
     url = reverse(url_name, kwargs=kwargs)
     expected = MATRIX[url_name][0 if method == "GET" else 1][role]
     people = get_user_model().objects.count()

@@ -36,6 +36,16 @@ class AccountAdapter(DefaultAccountAdapter):
         # No open sign-up: accounts come from invitations, join requests or a provider.
         return False
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        # allauth's own notes ("Erfolgreich angemeldet", "App aktiviert") are English texts in
+        # its templates; the pages here say what happened themselves, in German first.
+        return
+
+    def send_notification_mail(self, *args, **kwargs) -> None:
+        # allauth's notification mails are English templates; the security log records
+        # every change of a second factor instead (workspace.audit).
+        return
+
     def login(self, request, user) -> None:
         # allauth would pick the first backend with get_user, which is axes' stand-alone one.
         if not hasattr(user, "backend"):

@@ -9,7 +9,10 @@ class IdentityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from workspace.demo import register_seeder
         from workspace.identity import receivers  # noqa: F401 – connects the login receivers
+        from workspace.identity.demo import seed_identity
         from workspace.identity.personal_data import classify_models
 
         classify_models()
+        register_seeder(seed_identity, order=900)

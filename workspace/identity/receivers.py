@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from allauth.account.signals import user_logged_in
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.dispatch import receiver
 
 
@@ -29,3 +30,54 @@ def provider_session_begins(sender, request, user, sociallogin=None, **kwargs) -
         ),
     )
     request.session["identity_provider"] = provider.slug
+
+
+# --- Second factors: each change is logged (workspace.audit).
+
+SECOND_FACTORS = ("totp", "webauthn")
+
+
+@receiver(authenticator_added, dispatch_uid="identity-second-factor-added")
+def second_factor_added(sender, request, user, authenticator, **kwargs) -> None:
+    from workspace.audit.services import Kind, security_log
+
+    if authenticator.type not in SECOND_FACTORS:
+        return  # recovery codes that come with the first factor
+    security_log(
+        kind=Kind.SECOND_FACTOR_ADDED,
+        account=user,
+        by=user,
+        detail={"type": authenticator.type},
+        request=request,
+    )
+
+
+@receiver(authenticator_removed, dispatch_uid="identity-second-factor-removed")
+def second_factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    from workspace.audit.services import Kind, security_log
+    from workspace.identity.second_factor import has_second_factor
+
+    if authenticator.type not in SECOND_FACTORS:
+        return
+    if not has_second_factor(user):
+        # Without any factor left, this session no longer counts as verified by one.
+        records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            record for record in records if record.get("method") != "mfa"
+        ]
+    security_log(
+        kind=Kind.SECOND_FACTOR_REMOVED,
+        account=user,
+        by=user,
+        detail={"type": authenticator.type},
+        request=request,
+    )
+
+
+@receiver(authenticator_reset, dispatch_uid="identity-recovery-codes-renewed")
+def recovery_codes_renewed(sender, request, user, authenticator, **kwargs) -> None:
+    from workspace.audit.services import Kind, security_log
+
+    security_log(kind=Kind.RECOVERY_CODES_RENEWED, account=user, by=user, request=request)

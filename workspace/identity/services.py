@@ -75,3 +75,24 @@ def provider_remove(*, provider: IdentityProvider) -> int:
         recheck_user_on_commit(user_id)
     provider.delete()
     return len(sessions)
+
+
+@transaction.atomic
+def second_factor_reset(*, person: User, by: User, request=None) -> int:
+    """The office resets a person's lost second factor: every authenticator (app, keys, recovery
+    codes) goes and their sessions end, so their next login asks them to set one up anew."""
+    from allauth.mfa.models import Authenticator
+
+    from workspace.audit.services import Kind, security_log
+    from workspace.services import sessions_end
+
+    removed, _ = Authenticator.objects.filter(user=person).delete()
+    sessions_end(user=person)
+    security_log(
+        kind=Kind.SECOND_FACTOR_RESET,
+        account=person,
+        by=by,
+        detail={"removed": removed},
+        request=request,
+    )
+    return removed
