@@ -51,6 +51,12 @@ class ProjectsConfig(AppConfig):
         from projects.api import register as register_api
 
         register_api()
+        from projects.documents import image_resolver
+        from projects.models import Result
+        from workspace.markdown import register_image_source
+
+        # A result's text shows its own attachments as images (and nothing from elsewhere).
+        register_image_source(Result, image_resolver)
         from projects import fragments
 
         fragments.connect()

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Adoption, LeadProject, Result, Template
+from projects.models import Adoption, LeadProject, Result, ResultAttachment, Template
 from projects.permissions import visible_projects, visible_results, visible_templates
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
@@ -81,6 +81,36 @@ def _result_url(pk: int, project_slug: str, municipality_slug: str) -> str:
     return reverse("copies:result", kwargs={"municipality": municipality_slug, "result_id": pk})
 
 
+# --- attachments: the words of attached PDF, ODF and text files ------------------------------
+
+# Its GIN expression index: migration 0008 of this app.
+RESULT_ATTACHMENT_DOCUMENT = Document("anhang-ergebnis", ResultAttachment, "name", ("text",))
+
+
+def attachment_sources(user, filters: Filters) -> list[Source]:
+    """Attachments of the results ``user`` may read, as the current version shows them (clean,
+    not removed); the result's rules decide (``visible_results``)."""
+    results = result_sources(user, filters)[0].queryset
+    attachments = ResultAttachment.objects.filter(result__in=results.values("pk")).current().clean()
+    return [
+        Source(
+            attachments,
+            RESULT_ATTACHMENT_DOCUMENT,
+            link=("result_id", "result__project__slug"),
+            meta="result__title",
+            when="uploaded_at",
+        )
+    ]
+
+
+def _attachment_url(pk: int, result_id, project_slug: str) -> str:
+    if project_slug:
+        base = reverse("projects:result", kwargs={"slug": project_slug, "result_id": result_id})
+    else:
+        base = Result.objects.select_related("municipality").get(pk=result_id).get_absolute_url()
+    return f"{base}anhaenge/{pk}/"
+
+
 PROVIDERS = [
     SearchProvider(
         kind="leitprojekt",
@@ -108,6 +138,15 @@ PROVIDERS = [
         documents=[TEMPLATE_DOCUMENT],
         url=lambda pk, _a, _b: reverse("templates:detail", kwargs={"template_id": pk}),
         order=30,
+    ),
+    SearchProvider(
+        kind="anhang",
+        label=_("Anhänge"),
+        singular=_("Anhang eines Ergebnisses"),
+        sources=attachment_sources,
+        documents=[RESULT_ATTACHMENT_DOCUMENT],
+        url=_attachment_url,
+        order=35,
     ),
 ]
 

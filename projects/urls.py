@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import portable_views, reuse_views, views
+from projects import document_views, portable_views, reuse_views, views
 
 app_name = "projects"
 
@@ -50,12 +50,47 @@ urlpatterns = [
     ),
     path(
         "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/",
-        views.attachment_upload,
+        document_views.attachment_upload,
         name="attachment-upload",
     ),
     path(
         "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/<int:attachment_id>/",
-        views.attachment_download,
+        document_views.attachment_download,
         name="attachment",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/<int:attachment_id>/ersetzen/",
+        document_views.attachment_replace,
+        name="attachment-replace",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/anhaenge/<int:attachment_id>/entfernen/",
+        document_views.attachment_delete,
+        name="attachment-delete",
+    ),
+    # Documents: PDF (``?archiv=1``: PDF/A-3a), ODT; ``?version=n`` for an older version.
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/pdf/",
+        document_views.result_document,
+        {"fmt": "pdf"},
+        name="result-pdf",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/<int:result_id>/odt/",
+        document_views.result_document,
+        {"fmt": "odt"},
+        name="result-odt",
+    ),
+    path(
+        "<slug:slug>/dossier/pdf/",
+        document_views.project_dossier,
+        {"fmt": "pdf"},
+        name="dossier-pdf",
+    ),
+    path(
+        "<slug:slug>/dossier/odt/",
+        document_views.project_dossier,
+        {"fmt": "odt"},
+        name="dossier-odt",
     ),
 ]

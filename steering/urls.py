@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steering import views
+from steering import document_views, views
 
 app_name = "steering"
 
@@ -26,4 +26,29 @@ urlpatterns = [
     path("vorlagen/<int:proposal_id>/", views.proposal_detail, name="proposal"),
     path("vereinbarungen/", views.agreement_list, name="agreements"),
     path("vereinbarungen/<str:number>/", views.agreement_detail, name="agreement"),
+    # Documents: PDF (``?archiv=1``: PDF/A-3a) and ODT.
+    path(
+        "vereinbarungen/<str:number>/pdf/",
+        document_views.agreement_document,
+        {"fmt": "pdf"},
+        name="agreement-pdf",
+    ),
+    path(
+        "vereinbarungen/<str:number>/odt/",
+        document_views.agreement_document,
+        {"fmt": "odt"},
+        name="agreement-odt",
+    ),
+    path(
+        "sitzungen/<int:meeting_id>/protokoll/pdf/",
+        document_views.minutes_document,
+        {"fmt": "pdf"},
+        name="minutes-pdf",
+    ),
+    path(
+        "sitzungen/<int:meeting_id>/protokoll/odt/",
+        document_views.minutes_document,
+        {"fmt": "odt"},
+        name="minutes-odt",
+    ),
 ]

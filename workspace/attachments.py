@@ -24,11 +24,14 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+
+from workspace.forms import KernFormMixin
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 IMAGE_TYPES = ("image/png", "image/jpeg")
@@ -119,15 +122,58 @@ def read_upload(upload) -> bytes:
     return b"".join(upload.chunks())
 
 
-def check_type(data: bytes) -> str:
-    """The content type of an upload, or a ValidationError saying what is allowed."""
+# What a name's extension promises; a file whose content is something else is refused (a PNG
+# named ".pdf" is no PDF, whatever the browser says).
+EXTENSIONS = {
+    "pdf": {PDF},
+    "png": {"image/png"},
+    "jpg": {"image/jpeg"},
+    "jpeg": {"image/jpeg"},
+    "odt": {"application/vnd.oasis.opendocument.text"},
+    "ods": {"application/vnd.oasis.opendocument.spreadsheet"},
+    "odp": {"application/vnd.oasis.opendocument.presentation"},
+    "odg": {"application/vnd.oasis.opendocument.graphics"},
+    "docx": {OOXML_TYPES["word"]},
+    "xlsx": {OOXML_TYPES["xl"]},
+    "pptx": {OOXML_TYPES["ppt"]},
+    "csv": {CSV, TEXT},
+    "txt": {TEXT, CSV},
+    "md": {TEXT, CSV},
+    "svg": {SVG},
+}
+TYPE_NAMES = {
+    PDF: "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    SVG: "SVG",
+    CSV: "CSV",
+    TEXT: _("Text"),
+    **{t: "OpenDocument" for t in ODF_TYPES},
+    **{t: "OOXML" for t in OOXML_TYPES.values()},
+}
+
+
+def check_type(data: bytes, name: str = "") -> str:
+    """The content type of an upload, read from its content; a ValidationError if it is none
+    we take, or not what its name says it is."""
     content_type = content_type_of(data)
     if content_type is None:
         raise ValidationError(
             _(
-                "Diese Datei ist keiner der erlaubten Dateitypen (geprüft am Inhalt, nicht am Namen). %(allowed)s"
+                "Diese Datei ist keiner der erlaubten Dateitypen (geprüft am Inhalt, nicht am "
+                "Namen). %(allowed)s"
             )
             % {"allowed": ALLOWED_DESCRIPTION}
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in EXTENSIONS and content_type not in EXTENSIONS[extension]:
+        raise ValidationError(
+            _(
+                "„%(name)s“ ist dem Inhalt nach keine %(extension)s-Datei, sondern %(kind)s "
+                "(geprüft am Inhalt, nicht am Namen). Bitte laden Sie die richtige Datei hoch "
+                "oder geben Sie ihr den passenden Namen."
+            )
+            % {"name": name, "extension": extension.upper(), "kind": TYPE_NAMES[content_type]}
         )
     return content_type
 
@@ -392,8 +438,8 @@ def attachment_store(
     from django.utils import timezone
 
     data = read_upload(upload)
-    content_type = check_type(data)
     name = os.path.basename(upload.name or "")[:200] or "anhang"
+    content_type = check_type(data, name)
     status = Attachment.Status.CLEAN
     if scanner_configured():
         try:
@@ -517,9 +563,14 @@ def schedule_recheck() -> None:
     transaction.on_commit(queue)
 
 
-def _recheck_task() -> int:
-    counts = attachments_recheck()
-    return counts["released"]
+@task()
+def recheck_attachments() -> int:
+    """The worker's side of :func:`schedule_recheck`; returns how many files it released."""
+    return attachments_recheck()["released"]
 
 
-recheck_attachments = task()(_recheck_task)
+# --- The upload form both kinds use ---------------------------------------------------------
+
+
+class AttachmentForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("Datei"), help_text=ALLOWED_DESCRIPTION)

@@ -32,6 +32,12 @@ class GuidesConfig(AppConfig):
             "home", template="guides/_home_guides.html", context=sections.home_guides, order=40
         )
         register_seeder(seed_guides, order=40)
+        from network.guides.documents import image_resolver
+        from network.guides.models import Guide
+        from workspace.markdown import register_image_source
+
+        # A guide's text shows its own attachments as images (and nothing from elsewhere).
+        register_image_source(Guide, image_resolver)
         from network.guides.search import register as register_search  # SEARCH
 
         register_search()  # SEARCH

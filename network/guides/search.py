@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from network.guides.models import Authorship, Guide, Term
+from network.guides.models import Authorship, Guide, GuideAttachment, Term
 from network.guides.permissions import guides_with_readable_body
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
@@ -19,6 +19,8 @@ GUIDE_DOCUMENT = Document("leitfaden", Guide, "title", ("summary", "body"))
 # What whoever may not read a planned guide's body searches of it.
 GUIDE_COVER = Document("leitfaden-deckblatt", Guide, "title", ("summary",))
 TERM_DOCUMENT = Document("begriff", Term, "name", ("synonyms", "definition"))
+# The words of attached PDF, ODF and text files (GIN index: migration 0005).
+ATTACHMENT_DOCUMENT = Document("anhang-leitfaden", GuideAttachment, "name", ("text",))
 
 
 def guide_sources(user, filters: Filters) -> list[Source]:
@@ -35,6 +37,26 @@ def guide_sources(user, filters: Filters) -> list[Source]:
     ]
 
 
+def attachment_sources(user, filters: Filters) -> list[Source]:
+    """Attachments of the guides whose body ``user`` reads, as the current version shows them."""
+    guides = guides_with_readable_body(user)
+    if filters.topic:
+        guides = guides.filter(topics=filters.topic)
+    if filters.municipality:
+        written_for = Authorship.objects.filter(municipality=filters.municipality)
+        guides = guides.filter(pk__in=written_for.values("guide_id"))
+    attachments = GuideAttachment.objects.filter(guide__in=guides.values("pk")).current().clean()
+    return [
+        Source(
+            attachments,
+            ATTACHMENT_DOCUMENT,
+            link=("guide__slug",),
+            meta="guide__title",
+            when="uploaded_at",
+        )
+    ]
+
+
 def term_sources(user, filters: Filters) -> list[Source]:
     if filters.topic or filters.municipality:
         return []  # the glossary belongs to no topic and no municipality
@@ -42,6 +64,17 @@ def term_sources(user, filters: Filters) -> list[Source]:
 
 
 PROVIDERS = [
+    SearchProvider(
+        kind="anhang-leitfaden",
+        label=_("Anhänge von Leitfäden"),
+        singular=_("Anhang eines Leitfadens"),
+        sources=attachment_sources,
+        documents=[ATTACHMENT_DOCUMENT],
+        url=lambda pk, slug, _b: reverse(
+            "guides:attachment", kwargs={"slug": slug, "attachment_id": pk}
+        ),
+        order=45,
+    ),
     SearchProvider(
         kind="leitfaden",
         label=_("Leitfäden"),

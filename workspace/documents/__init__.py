@@ -39,3 +39,46 @@ class Document:
     subtitle: str = ""
     images: dict[str, Image] = field(default_factory=dict)
     language: str = "de"
+
+
+# Who a document is made for, as far as names go (workspace.people): members of the network
+# and the office read every name; everyone else only the names of people who agreed.
+NAMES = "namen"
+PUBLIC = "oeffentlich"
+
+
+def audience_of(viewer) -> str:
+    from workspace.people import may_see_names
+
+    return NAMES if may_see_names(viewer) else PUBLIC
+
+
+def name_for(person, audience: str) -> str:
+    """``person``'s name as a document for ``audience`` may print it (the public-name rule)."""
+    from workspace.people import public_name
+
+    if person is None:
+        return ""
+    if audience != PUBLIC:
+        return person.get_display_name()
+    return public_name(person, None)
+
+
+def absolute(path: str) -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL + path
+
+
+# Parts a higher app adds to a lower app's document (the committee's agreements in a lead
+# project's dossier), so the dependency still points down: ``fn(obj, audience)`` → safe HTML.
+_parts: dict[str, list[Callable[[object, str], SafeString]]] = {}
+
+
+def register_part(kind: str, part: Callable[[object, str], SafeString]) -> None:
+    if part not in _parts.setdefault(kind, []):
+        _parts[kind].append(part)
+
+
+def parts_for(kind: str, obj: object, audience: str) -> list[SafeString]:
+    return [part(obj, audience) for part in _parts.get(kind, [])]
