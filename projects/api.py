@@ -89,11 +89,12 @@ class ProjectSerializer(DescribedModelSerializer):
 
 class ResultBriefSerializer(DescribedModelSerializer):
     project = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, label=_("Leitprojekt")
+        slug_field="slug", read_only=True, allow_null=True, label=_("Leitprojekt")
     )
     municipality = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
+        allow_null=True,
         label=_("Kommune"),
         help_text=_("Bei einer Nachnutzung: die Kommune, der die Kopie gehört"),
     )
@@ -295,6 +296,7 @@ def _texts(result) -> dict:
     list=extend_schema(
         summary=_("Ergebnisse, die Sie sehen dürfen"),
         tags=[TAG_RESULTS],
+        responses=ResultBriefSerializer(many=True),
         parameters=[
             OpenApiParameter("project", str, description=_("Leitprojekt (Kurzname)")),
             OpenApiParameter(

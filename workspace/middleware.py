@@ -4,7 +4,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -88,6 +88,12 @@ class RequestEncodingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._acceptable(request):
+            if request.path_info.startswith("/api/"):
+                # Machines get the API's own error shape (workspace/api/schema.py).
+                return JsonResponse(
+                    {"detail": translation.gettext("Kein gültiger UTF-8-Text, oder Nullzeichen.")},
+                    status=400,
+                )
             return HttpResponseBadRequest(
                 render_to_string("bad_encoding.html", request=None),
                 content_type="text/html; charset=utf-8",

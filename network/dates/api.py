@@ -34,7 +34,10 @@ class AppointmentSerializer(DescribedModelSerializer):
         help_text=_("Wer spricht (Regel für öffentliche Namen)")
     )
     speaker_municipality = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, label=_("Kommune der sprechenden Person")
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        label=_("Kommune der sprechenden Person"),
     )
     topics = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True, label=_("Themen")

@@ -109,6 +109,8 @@ def _result_page(name):
 
 MATRIX: dict[str, Row] = {
     "api:schema": Row("none", ONE),
+    # Whatever else lies under /api/v1/: the API's own 404, for everyone.
+    "api:not-found": Row("nowhere", {None: cells(*[HIDE] * 7)}),
     "api:swagger": Row("none", ONE),
     "api:reference": Row("none", PAGE_FOR_ALL),
     "api:municipality-list": Row("none", ONE, page=lambda w, c: reverse("municipality-list")),
@@ -175,6 +177,8 @@ def world(_world, db):
 def _url(world, name: str, row: Row, case) -> str:
     if row.target == "none":
         return reverse(name)
+    if row.target == "nowhere":
+        return "/api/v1/ergebnisse/-1/"
     if row.target == "municipality":
         return reverse(name, kwargs={"slug": "menden"})
     if row.target == "cohort":

@@ -22,6 +22,7 @@ class MunicipalitySerializer(DescribedModelSerializer):
     cohort = serializers.SlugRelatedField(
         slug_field="year",
         read_only=True,
+        allow_null=True,
         label=_("Klasse"),
         help_text=_("Jahr der Klasse, mit der die Kommune beigetreten ist."),
     )

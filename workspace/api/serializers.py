@@ -7,11 +7,11 @@ from rest_framework import serializers
 from workspace.people import public_name
 
 
+# Every field carries a description in the schema: its help text, else its label (the model's
+# ``verbose_name``), both translatable, so the schema speaks the caller's language
+# (``Accept-Language``: German, or English). (A comment, not a docstring: the schema would
+# show a docstring as every serializer's description.)
 class Described:
-    """Every field carries a description in the schema: its help text, else its label (the
-    model's ``verbose_name``), both translatable, so the schema speaks the caller's language
-    (``Accept-Language``: German, or English)."""
-
     def get_fields(self):
         fields = super().get_fields()
         model = getattr(getattr(self, "Meta", None), "model", None)
@@ -31,11 +31,11 @@ class Described:
 
 
 class DescribedSerializer(Described, serializers.Serializer):
-    pass
+    __doc__ = ""
 
 
 class DescribedModelSerializer(Described, serializers.ModelSerializer):
-    pass
+    __doc__ = ""
 
 
 def person_name(serializer, person) -> str:

@@ -10,6 +10,7 @@ def _account_section(request, user):
 
 
 def connect() -> None:
+    import workspace.api.schema  # noqa: F401 – registers the token's security scheme
     from workspace.api.models import AccessToken
     from workspace.api.services import access_tokens_revoke_all
     from workspace.hooks import register_offboarding, register_section

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from workspace.api import routes
-from workspace.api.views import reference
+from workspace.api.views import not_found, reference
 
 app_name = "api"
 
@@ -24,4 +24,6 @@ urlpatterns = [
         name="swagger",
     ),
     *router.urls,
+    # Anything else under /api/v1/ is answered as the API answers, not with the HTML 404 page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]
