@@ -16,6 +16,7 @@ from workspace.versioning.models import (  # noqa: F401 – StaleRevision re-exp
     StaleRevision,
     VersionedText,
     index_history,
+    versioned_history,
 )
 
 
@@ -299,17 +300,7 @@ class Result(VersionedText):
     kind = models.CharField(_("Art"), max_length=12, choices=Kind, default=Kind.CONCEPT)
     maturity = models.CharField(_("Reife"), max_length=8, choices=Maturity, default=Maturity.DRAFT)
     is_archived = models.BooleanField(_("archiviert"), default=False)
-    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-
-    history = HistoricalRecords(
-        excluded_fields=["created_at", "updated_at"],
-        verbose_name=_("Version eines Ergebnisses"),
-        verbose_name_plural=_("Versionen von Ergebnissen"),
-    )
+    history = versioned_history(_("Version eines Ergebnisses"), _("Versionen von Ergebnissen"))
     objects = ResultQuerySet.as_manager()
 
     class Meta(VersionedText.Meta):

@@ -11,13 +11,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from projects.coedit.models import CoeditState
 from projects.models import LeadProject, Result
 from workspace.attachments import Attachment
 from workspace.models import Municipality, Topic
-from workspace.versioning.models import VersionedText, index_history
+from workspace.versioning.models import VersionedText, index_history, versioned_history
 
 # Paths under /leitfaeden/ and /vokabelheft/ that are pages, not slugs.
 RESERVED_SLUGS = frozenset({"neu", "themen", "dieser-monat"})
@@ -81,17 +80,7 @@ class Guide(VersionedText):
     results = models.ManyToManyField(
         Result, verbose_name=_("Ergebnisse"), blank=True, related_name="guides"
     )
-    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-
-    history = HistoricalRecords(
-        excluded_fields=["created_at", "updated_at"],
-        verbose_name=_("Version eines Leitfadens"),
-        verbose_name_plural=_("Versionen von Leitfäden"),
-    )
+    history = versioned_history(_("Version eines Leitfadens"), _("Versionen von Leitfäden"))
     objects = GuideQuerySet.as_manager()
 
     class Meta(VersionedText.Meta):

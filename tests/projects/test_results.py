@@ -1,14 +1,13 @@
-"""Living results: every version kept, compared, restorable, and no update ever lost."""
-
-import threading
+"""Living results: what only results do around their versions (restore byte for byte,
+archive, the conflict page over HTTP, attachments). The rules every versioned text keeps
+(a version per save, none for no change, stale saves refused, restore, the twenty
+simultaneous saves, page costs, hidden drafts) are tested once for results and guides in
+tests/workspace/test_versioning.py."""
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
-from django.test.utils import CaptureQueriesContext
 
 from projects import services
-from projects.models import LeadProject, Result, StaleRevision
+from projects.models import LeadProject, Result
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,50 +41,6 @@ def _history(result):
     ]
 
 
-def test_every_save_is_a_version_with_author_time_and_note(result, editor):
-    assert services.result_update(
-        result=result, by=editor, base_revision=1, note="Kapitel 2", body="Fassung 2"
-    )
-    assert result.revision == 2
-    newest = result.history.first()
-    assert (newest.revision, newest.history_user, newest.history_change_reason) == (
-        2,
-        editor,
-        "Kapitel 2",
-    )
-    assert newest.body == "Fassung 2"
-    assert result.history.count() == 2
-
-
-def test_a_save_that_changes_nothing_writes_no_version(result, editor):
-    assert not services.result_update(
-        result=result, by=editor, base_revision=1, body="Fassung 1", title="Datenmodell"
-    )
-    assert result.history.count() == 1
-    assert Result.objects.get(pk=result.pk).revision == 1
-
-
-def test_a_save_based_on_a_stale_revision_is_refused_and_writes_nothing(
-    result, editor, coordinator
-):
-    services.result_update(result=result, by=coordinator, base_revision=1, body="Fassung 2")
-    with pytest.raises(StaleRevision) as refused:
-        services.result_update(result=result, by=editor, base_revision=1, body="Meine Fassung")
-    assert refused.value.current_revision == 2
-    fresh = Result.objects.get(pk=result.pk)
-    assert (fresh.revision, fresh.body) == (2, "Fassung 2")
-    assert result.history.count() == 2
-
-
-def test_every_writer_is_held_to_the_revision_even_without_the_service(result, coordinator):
-    stale = Result.objects.get(pk=result.pk)
-    services.result_update(result=result, by=coordinator, base_revision=1, body="Fassung 2")
-    stale.body = "über die Verwaltung geschrieben"
-    with pytest.raises(StaleRevision):
-        stale.save()
-    assert Result.objects.get(pk=result.pk).body == "Fassung 2"
-
-
 def test_restoring_version_1_of_5_writes_version_6_and_keeps_1_to_5(result, coordinator):
     for n in range(2, 6):
         services.result_update(
@@ -102,14 +57,6 @@ def test_restoring_version_1_of_5_writes_version_6_and_keeps_1_to_5(result, coor
     }
     assert six["history_change_reason"] == "wiederhergestellt aus Version 1"
     assert Result.objects.get(pk=result.pk).body == "Fassung 1"
-
-
-def test_restoring_the_current_content_or_an_unknown_version_is_refused(result, coordinator):
-    with pytest.raises(ValidationError, match="schon die aktuelle"):
-        services.result_restore(result=result, by=coordinator, revision=1, base_revision=1)
-    with pytest.raises(ValidationError, match="gibt es nicht"):
-        services.result_restore(result=result, by=coordinator, revision=9, base_revision=1)
-    assert result.history.count() == 1
 
 
 def test_archiving_keeps_the_result_and_its_history(result, coordinator):
@@ -134,43 +81,6 @@ def test_results_stay_editable_when_the_project_is_completed(result, project, of
     assert services.result_update(result=result, by=editor, base_revision=1, body="Weiter")
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_twenty_simultaneous_saves_of_one_revision_let_exactly_one_through(
-    coordinator, menden, editor
-):
-    project = services.project_create(
-        by=coordinator, title="Gleichzeitig", summary="-", lead_municipality=menden
-    )
-    result = services.result_create(project=project, by=coordinator, title="R", body="v1")
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def save(n: int) -> None:
-        close_old_connections()
-        mine = Result.objects.get(pk=result.pk)
-        barrier.wait()
-        try:
-            services.result_update(result=mine, by=editor, base_revision=1, body=f"Fassung {n}")
-            outcome = "saved"
-        except StaleRevision:
-            outcome = "refused"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(outcomes) == ["refused"] * 19 + ["saved"]
-    assert result.history.count() == 2
-    assert Result.objects.get(pk=result.pk).revision == 2
-
-
 def test_two_people_saving_from_the_same_revision_over_http(as_user, result, coordinator, editor):
     url = f"/leitprojekte/{result.project.slug}/ergebnisse/{result.pk}/bearbeiten/"
     form = {"title": "Datenmodell", "summary": "", "kind": "concept", "maturity": "draft"}
@@ -191,48 +101,6 @@ def test_two_people_saving_from_the_same_revision_over_http(as_user, result, coo
     )
     assert third.status_code == 302
     assert Result.objects.get(pk=result.pk).revision == 3
-
-
-def test_restore_over_http_and_its_message(as_user, result, coordinator):
-    services.result_update(result=result, by=coordinator, base_revision=1, body="Fassung 2")
-    client = as_user(coordinator)
-    url = f"/leitprojekte/{result.project.slug}/ergebnisse/{result.pk}/wiederherstellen/"
-    response = client.post(url, {"revision": 1, "base_revision": 2}, follow=True)
-    assert "Version 1 ist als neue Version 3 wiederhergestellt" in response.content.decode()
-    stale = client.post(url, {"revision": 1, "base_revision": 2}, follow=True)
-    assert "inzwischen geändert" in stale.content.decode()
-    assert result.history.count() == 3
-
-
-def _grow(result, by, n):
-    for _ in range(n):
-        services.result_update(
-            result=result,
-            by=by,
-            base_revision=result.revision,
-            body=f"{result.body}\nZeile {result.revision}",
-        )
-
-
-def test_versions_and_diff_pages_cost_the_same_for_10_and_1000_versions(
-    as_user, result, coordinator, django_assert_num_queries
-):
-    client = as_user(coordinator)
-    base = f"/leitprojekte/{result.project.slug}/ergebnisse/{result.pk}"
-    _grow(result, coordinator, 9)
-    with CaptureQueriesContext(connection) as versions_small:
-        page = client.get(f"{base}/versionen/")
-    assert page.status_code == 200 and len(page.context["versions"]) == 10
-    with CaptureQueriesContext(connection) as diff_small:
-        assert client.get(f"{base}/vergleich/?von=1&zu=10").status_code == 200
-    _grow(result, coordinator, 990)
-    with django_assert_num_queries(len(versions_small.captured_queries)):
-        page = client.get(f"{base}/versionen/?seite=3")
-    assert [v.revision for v in page.context["versions"]][:2] == [900, 899]
-    assert page.context["versions"][0].change == len("\nZeile 899")
-    with django_assert_num_queries(len(diff_small.captured_queries)):
-        response = client.get(f"{base}/vergleich/?von=1&zu=1000")
-    assert response.context["diff"].words_added == 999 * 2
 
 
 def test_compare_with_unknown_versions_explains_itself(as_user, result, coordinator):
@@ -263,25 +131,6 @@ def test_attachments_are_stored_and_served_to_who_may_see_them(
     assert as_user(None).get(f"{base}/anhaenge/{attachment.pk}/").status_code == 302
     other = MembershipFactory().user
     assert as_user(other).post(f"{base}/anhaenge/", {"file": upload}).status_code == 404
-
-
-def test_versions_written_as_draft_stay_with_the_team(
-    as_user, result, coordinator, outsider, project
-):
-    services.project_update(project=project, by=coordinator, visibility="public")
-    services.result_update(result=result, by=coordinator, base_revision=1, body="Entwurf 2")
-    services.result_update(
-        result=result, by=coordinator, base_revision=2, body="Veröffentlicht", maturity="tested"
-    )
-    base = f"/leitprojekte/{project.slug}/ergebnisse/{result.pk}"
-    page = as_user(outsider).get(f"{base}/versionen/")
-    assert [v.revision for v in page.context["versions"]] == [3]
-    assert (
-        "Entwurf 2" not in as_user(outsider).get(f"{base}/vergleich/?von=2&zu=3").content.decode()
-    )
-    assert as_user(outsider).get(f"{base}/vergleich/?von=2&zu=3").status_code == 400
-    team_page = as_user(coordinator).get(f"{base}/versionen/")
-    assert [v.revision for v in team_page.context["versions"]] == [3, 2, 1]
 
 
 def test_behind_nginx_an_attachment_leaves_through_x_accel_redirect(

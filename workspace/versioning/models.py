@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class StaleRevision(Exception):  # noqa: N818 – the name says what happened
@@ -18,7 +20,7 @@ class StaleRevision(Exception):  # noqa: N818 – the name says what happened
 class VersionedText(models.Model):
     """A text whose every save is a version (django-simple-history keeps the rows).
 
-    A kind subclasses this, adds its fields and ``history = HistoricalRecords(...)``, and
+    A kind subclasses this, adds its fields and ``history = versioned_history(...)``, and
     fills the hooks below. ``save()`` is the one place the revision advances, so no writer
     (service, admin, import) can overwrite a change it has not seen.
     """
@@ -32,6 +34,11 @@ class VersionedText(models.Model):
     VERSION_COLUMNS: tuple[str, ...] = ()
 
     revision = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -93,6 +100,15 @@ class VersionedText(models.Model):
     @property
     def restore_url(self) -> str:
         return self.url("wiederherstellen")
+
+
+def versioned_history(verbose_name, verbose_name_plural) -> HistoricalRecords:
+    """The history of a kind: every field but the bookkeeping timestamps, with who and why."""
+    return HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"],
+        verbose_name=verbose_name,
+        verbose_name_plural=verbose_name_plural,
+    )
 
 
 def index_history(model: type[VersionedText], prefix: str):
