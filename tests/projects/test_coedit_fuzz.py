@@ -7,11 +7,13 @@ frame is followed by a probe (a valid sync step 1): its answer proves the socket
 carries the whole document, which must still be the original text. A socket may only end
 closed with 4400 (malformed) or 1009 (too big); a well-formed frame never closes it. The
 server's log must hold no error and no traceback. The generator is seeded: a failure repeats.
+It runs against a living result's socket and against a guide's (issue 21: ``kind``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import random
 import sqlite3
@@ -25,6 +27,7 @@ from pycrdt import Doc, Text, YSyncMessageType
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from network.guides import services as guide_services
 from projects import services
 from projects.coedit import protocol
 from tests.e2e.conftest import start_server, stop_server
@@ -100,25 +103,34 @@ def _frames(rng: random.Random) -> list[tuple[bytes, bool]]:
     return out
 
 
-def _world() -> dict:
+def _world(kind: str) -> dict:
+    """Two people who may only read: for a result an observer of its team and a member of
+    the network; for a guide two members who are not its authors."""
     menden = MunicipalityFactory(name="Menden", slug="menden", is_pioneer=True)
     coordinator = MembershipFactory(municipality=menden).user
     observer = MembershipFactory().user
     outsider = MembershipFactory().user
-    project = services.project_create(
-        by=coordinator, title="Plattform", summary="-", lead_municipality=menden,
-        visibility="network",
-    )  # fmt: skip
-    services.team_member_add(project=project, by=coordinator, user=observer, role="observer")
-    result = services.result_create(
-        project=project, by=coordinator, title="Datenmodell", body=ORIGINAL, maturity="tested"
-    )
+    if kind == "guide":
+        guide = guide_services.guide_create(
+            by=coordinator, title="Datenmodell", summary="-", body=ORIGINAL, status="published",
+            published_in=datetime.date(2026, 3, 1), authors=[coordinator],
+        )  # fmt: skip
+        path = f"/ws/leitfaeden/{guide.slug}/gemeinsam/"
+    else:
+        project = services.project_create(
+            by=coordinator, title="Plattform", summary="-", lead_municipality=menden,
+            visibility="network",
+        )  # fmt: skip
+        services.team_member_add(project=project, by=coordinator, user=observer, role="observer")
+        result = services.result_create(
+            project=project, by=coordinator, title="Datenmodell", body=ORIGINAL, maturity="tested"
+        )
+        path = f"/ws/leitprojekte/{project.slug}/ergebnisse/{result.pk}/gemeinsam/"
     sessions = []
     for user in (observer, outsider):
         client = Client()
         client.force_login(user)
         sessions.append(client.cookies[django_settings.SESSION_COOKIE_NAME].value)
-    path = f"/ws/leitprojekte/{project.slug}/ergebnisse/{result.pk}/gemeinsam/"
     return {"path": path, "sessions": sessions}
 
 
@@ -214,8 +226,8 @@ async def _worker(server_url, world, frames, outcome: Outcome, number: int) -> N
     await ws.close()
 
 
-def test_thousands_of_random_frames_from_readers_crash_nothing_and_change_nothing(tmp_path):
-    world = _world()
+def test_thousands_of_random_frames_from_readers_crash_nothing_and_change_nothing(tmp_path, kind):
+    world = _world(kind)
     frames = _frames(random.Random(SEED))
     log = tmp_path / "uvicorn.log"
     server = start_server(_server_env(tmp_path), log)
