@@ -231,3 +231,35 @@ def test_list_filters_are_the_page_s(client, project, coordinator, menden, brilo
     assert slugs("?status=running") == set()
     assert slugs("?municipality=brilon") == set()
     assert client.get("/api/v1/leitprojekte/?status=quatsch").status_code == 400
+
+
+def test_each_token_is_throttled_on_its_own(client, editor, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "3/min"}
+    first, second = _token(editor), _token(editor)
+    answers = [client.get("/api/v1/kommunen/", **_auth(first)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert client.get("/api/v1/kommunen/", **_auth(second)).status_code == 200
+
+
+def test_register_and_cancel_for_a_date(client, outsider, office):
+    from network.dates import services as dates
+    from network.dates.models import Appointment
+
+    start = timezone.now() + datetime.timedelta(days=10)
+    meeting = dates.appointment_create(
+        by=office,
+        kind=Appointment.Kind.KLASSENTREFFEN,
+        title="Klassentreffen",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=4),
+        place="Rathaus Brilon",
+        capacity=10,
+    )
+    url = f"/api/v1/termine/{meeting.pk}/anmeldung/"
+    token = _auth(_token(outsider))
+    created = client.post(url, **token)
+    assert created.status_code == 201 and created.json()["status"] == "confirmed"
+    assert meeting.registrations.active().filter(user=outsider).exists()
+    cancelled = client.delete(url, **token)
+    assert cancelled.status_code == 200
+    assert not meeting.registrations.active().filter(user=outsider).exists()
