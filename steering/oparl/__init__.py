@@ -4,8 +4,9 @@ It publishes exactly the public part decided in :mod:`steering.public`, as an an
 sees it on the pages, whoever asks: the network as the one Body; the committee and the teams of
 public lead projects as Organizations; the seats as Memberships of Persons (a name only with the
 person's consent, otherwise the municipality as on the pages); held meetings with their kind of
-place as Location, their agenda items and approved minutes (a File); adopted proposals as Papers
-with the Consultation that decided them and the agreement's text as their main File. No
+place as Location, their agenda items and approved minutes (a File, with its PDF from
+steering.documents); adopted proposals as Papers with the Consultation that decided them, the
+agreement's text as their main File and its PDF beside it. No
 LegislativeTerm is defined: seats have terms of their own.
 
 :mod:`steering.oparl.publish` builds that set and keeps :class:`steering.models.PublishedObject`

@@ -236,19 +236,32 @@ def _build() -> dict[str, dict[str, Any]]:
                 )
             )
         minutes = public.public_minutes(meeting)
-        protocol = None
+        protocol, printed = None, []
         if minutes:
+            day = timezone.localtime(meeting.minutes_approved_at).date()
+            ident = f"protokoll-{meeting.pk}"
+            pdf = _pdf_file(
+                build,
+                ident,
+                name=f"Protokoll: {meeting.title} (PDF)",
+                file_name=f"Protokoll {meeting.title}.pdf",
+                url=reverse("steering:minutes-pdf", kwargs={"meeting_id": meeting.pk}),
+                day=day,
+                meeting=[meeting_url],
+            )
             protocol = embed(
                 _text_file(
                     build,
-                    f"protokoll-{meeting.pk}",
+                    ident,
                     name=f"Protokoll: {meeting.title}",
                     file_name=f"protokoll-sitzung-{meeting.pk}.md",
                     text=minutes,
-                    day=timezone.localtime(meeting.minutes_approved_at).date(),
+                    day=day,
                     meeting=[meeting_url],
+                    derivativeFile=[object_path(*_split(pdf))],
                 )
             )
+            printed = [embed(pdf)]
         build.add(
             "Meeting",
             str(meeting.pk),
@@ -260,6 +273,7 @@ def _build() -> dict[str, dict[str, Any]]:
             organization=[committee_url],
             agendaItem=embedded_items,
             resultsProtocol=protocol,
+            auxiliaryFile=printed or None,
             web=meeting.get_absolute_url(),
         )
 
@@ -294,17 +308,44 @@ def _text_file(build: Builder, ident: str, *, name, file_name, text, day, **link
     )
 
 
+def _pdf_file(build: Builder, master: str, *, name, file_name, url, day, **links) -> str:
+    """The printed document of a text File (made by steering.documents, served by its page's
+    rules, so it is public exactly when the text is)."""
+    return build.add(
+        "File",
+        f"{master}-pdf",
+        name=name,
+        fileName=file_name,
+        mimeType="application/pdf",
+        date=_date(day),
+        accessUrl=url,
+        masterFile=object_path("File", master),
+        **links,
+    )
+
+
 def _paper(build: Builder, agreement, item, meeting_url, consultation, committee_url, body):
     proposal = agreement.proposal
     paper_url = object_path("Paper", str(proposal.pk))
+    ident = f"vereinbarung-{agreement.pk}"
+    pdf = _pdf_file(
+        build,
+        ident,
+        name=f"Vereinbarung {agreement.number}: {agreement.title} (PDF)",
+        file_name=f"Vereinbarung {agreement.number}.pdf",
+        url=reverse("steering:agreement-pdf", kwargs={"number": agreement.number}),
+        day=agreement.adopted_on,
+        paper=[paper_url],
+    )
     document = _text_file(
         build,
-        f"vereinbarung-{agreement.pk}",
+        ident,
         name=f"Vereinbarung {agreement.number}: {agreement.title}",
         file_name=f"vereinbarung-{agreement.number}.md",
         text=agreement.text,
         day=agreement.adopted_on,
         paper=[paper_url],
+        derivativeFile=[object_path(*_split(pdf))],
     )
     consultation = build.add(
         "Consultation",
@@ -325,6 +366,7 @@ def _paper(build: Builder, agreement, item, meeting_url, consultation, committee
         date=_date(agreement.adopted_on),
         paperType="Beschlussvorlage",
         mainFile=embed(document),
+        auxiliaryFile=[embed(pdf)],
         consultation=[embed(consultation)],
         web=proposal.get_absolute_url(),
     )

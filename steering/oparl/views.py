@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from steering.models import PublishedObject
@@ -34,8 +35,15 @@ FILTERS = {
 URL_PROPERTIES = {
     "id", "system", "body", "organization", "person", "meeting", "paper", "agendaItem",
     "consultation", "file", "locationList", "legislativeTermList", "membership",
-    "mainOrganization", "web", "website", "accessUrl", "downloadUrl", "meetings",
+    "mainOrganization", "web", "website", "accessUrl", "downloadUrl", "meetings", "masterFile",
+    "derivativeFile",
 }  # fmt: skip
+
+
+def read_only(view):
+    """GET, HEAD and the CORS preflight; anything else is 405. Nothing here changes anything,
+    so a POST from another origin gets that honest 405 rather than the CSRF refusal."""
+    return csrf_exempt(require_http_methods(["GET", "HEAD", "OPTIONS"])(view))
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -121,7 +129,7 @@ def _render(record: PublishedObject, embedded: dict[str, PublishedObject]) -> di
     return _stamp(record, _expand(dict(record.payload), embedded))
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@read_only
 def system(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight()
@@ -153,7 +161,7 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@read_only
 def object_list(request: HttpRequest, segment: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight()
@@ -204,7 +212,7 @@ def _record(segment: str, ident: str) -> PublishedObject:
     return record
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@read_only
 def object_detail(request: HttpRequest, segment: str, ident: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight()
@@ -216,7 +224,7 @@ def object_detail(request: HttpRequest, segment: str, ident: str) -> HttpRespons
     return _json(_absolute(request, _render(record, _embedded_records([record]))))
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@read_only
 def file_content(request: HttpRequest, ident: str) -> HttpResponse:
     """A File's content (the Markdown text of minutes or an agreement); gone with its File."""
     if request.method == "OPTIONS":

@@ -151,6 +151,7 @@ def test_the_public_committee_pages_anonymous_have_no_wcag_violations(page: Page
 
     page.get_by_role("link", name="Vereinbarung").first.click()
     expect(h1(page)).to_contain_text("Offene regionale Datenplattform")
+    assert_no_violations(page)
     page.get_by_role("link", name="Beschlussvorlage").first.click()
     expect(h1(page)).to_contain_text("Offene regionale Datenplattform")
     assert_no_violations(page)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -192,8 +193,11 @@ def test_a_client_walks_everything_and_every_object_is_valid_and_resolves(public
                 if refers and "data" not in target:
                     assert _kind(target) == refers, (obj["id"], name, url)
             else:
-                # A page on the web: the public may open it.
-                assert anonymous.get(_path(url)).status_code == 200, (obj["id"], name, url)
+                # A page on the web or a printed document: the public may open it.
+                response = anonymous.get(_path(url))
+                assert response.status_code == 200, (obj["id"], name, url)
+                if name == "accessUrl":
+                    assert response["Content-Type"] == obj["mimeType"], url
 
 
 def test_nothing_appears_that_the_public_pages_do_not_show(public_world):
@@ -252,8 +256,10 @@ def test_an_agreement_whose_project_becomes_team_only_returns_as_a_deleted_stub(
     assert walker.get(paper_url) == stub  # its URL answers with the stub, never 404
     # Its consultation and file went with it; its agenda item lost its title.
     assert [c.get("deleted") for c in _since(walker, "consultation", synced)] == [True]
+    document = f"vereinbarung-{public_world.extra['agreement'].pk}"
     assert {f["id"].split("/")[-2]: f.get("deleted") for f in _since(walker, "file", synced)} == {
-        f"vereinbarung-{public_world.extra['agreement'].pk}": True
+        document: True,
+        f"{document}-pdf": True,
     }
     [item] = _since(walker, "agendaitem", synced)
     assert (item["public"], item["name"]) == (False, "Nicht öffentlicher Tagesordnungspunkt")
@@ -316,6 +322,9 @@ def test_reads_are_open_to_every_origin_without_credentials(public_world):
     assert preflight.status_code == 204
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert client.post("/oparl/v1/meeting/").status_code == 405
+    # A browser's POST from elsewhere learns the method is not taken, not a CSRF failure.
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/oparl/v1/meeting/", HTTP_ORIGIN="https://x.example").status_code == 405
     assert client.get("/oparl/v1/gibtsnicht/").status_code == 404
     assert client.get("/oparl/v1/meeting/999999/").status_code == 404
     bad = client.get("/oparl/v1/meeting/?modified_since=gestern")
