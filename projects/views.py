@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import fragments, selectors, services
+from projects.coedit.pages import coediting, edit_page_context
 from projects.forms import (
     AdoptionStatusForm,
     AttachmentForm,
@@ -410,7 +411,7 @@ def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in services.RESULT_FIELDS}
-        if request.POST.get("gemeinsam") == "1":  # COEDIT: the shared text is saved by its room
+        if coediting(request):  # COEDIT: the shared text is saved by its room
             del fields["body"]  # COEDIT
         try:
             changed = services.result_update(
@@ -436,6 +437,14 @@ def result_edit(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
         {
             **_result_context(result, access),
             **_live_context(request, result, mode="editing"),
+            # COEDIT: with JavaScript the shared editor, beside a form of the other fields.
+            **edit_page_context(
+                request,
+                socket_url=None
+                if result.is_copy
+                else f"/ws/leitprojekte/{result.project.slug}/ergebnisse/{result.pk}/gemeinsam/",
+                form=form,
+            ),
             "form": form,
         },
     )

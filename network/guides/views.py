@@ -24,6 +24,7 @@ from network.guides.permissions import (
     linked_projects_for,
     linked_results_for,
 )
+from projects.coedit.pages import coediting, edit_page_context
 from projects.views import form_errors_from
 from workspace.access import decide
 from workspace.models import Topic
@@ -150,12 +151,17 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         base_revision = form.cleaned_data["base_revision"]
         data = _save_data(form, guide, request.user)
+        if coediting(request):  # the shared text is saved by its room, not by this form
+            del data["body"]
         try:
             changed = services.guide_update(
                 guide=guide, by=request.user, base_revision=base_revision, **data
             )
         except StaleRevision:
-            return _conflict(request, guide, access, mine=form.cleaned_data)
+            mine = dict(form.cleaned_data)
+            if coediting(request):  # the text was the room's: only the other fields differ
+                mine["body"] = Guide.objects.get(pk=guide.pk).body
+            return _conflict(request, guide, access, mine=mine)
         except ValidationError as error:
             form_errors_from(error, form)
         else:
@@ -169,7 +175,17 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             return redirect(guide)
     return render(
-        request, "guides/guide_form.html", {"form": form, "guide": guide, "access": access}
+        request,
+        "guides/guide_form.html",
+        {
+            "form": form,
+            "guide": guide,
+            "access": access,
+            # With JavaScript the shared editor, beside a form of the other fields.
+            **edit_page_context(
+                request, socket_url=f"/ws/leitfaeden/{guide.slug}/gemeinsam/", form=form
+            ),
+        },
     )
 
 

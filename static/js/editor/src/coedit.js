@@ -1,6 +1,10 @@
-// Co-editing of a living result: CodeMirror 6 (Markdown) bound to a Yjs document that a
-// small provider keeps in sync with the server over y-protocols. Every edit passes the
-// authenticated server (no BroadcastChannel between tabs); undo is Yjs's undo manager.
+// Co-editing of a versioned text (a living result, a guide): the default editor of its edit
+// page. CodeMirror 6 (Markdown) bound to a Yjs document that a small provider keeps in sync
+// with the server over y-protocols. Every edit passes the authenticated server (no
+// BroadcastChannel between tabs); undo is Yjs's undo manager. The text is saved as a version
+// by "Version speichern" (with an optional note) or by the server's rules; the form beside
+// it keeps the other fields, saved by its own button as a version of their own. Without
+// JavaScript none of this runs and the page's plain form saves everything.
 // Built by esbuild into ../coedit.min.js (`npm run build:editor`, part of `make install`).
 
 import * as Y from "yjs";
@@ -133,14 +137,34 @@ class Provider {
 }
 
 function start(root) {
-  const form = root.closest("form") || document.querySelector("form.kr-form");
+  const form = document.querySelector("form[data-coedit-form]");
   const textarea = form.querySelector("textarea[name=body]");
-  const field = textarea.closest(".kern-form-input");
-  const label = field.querySelector("label");
+  const field = textarea.closest(".kern-form-input") || textarea.parentElement;
+  const mount = root.querySelector("[data-coedit-mount]");
   const status = root.querySelector("[data-coedit-status]");
   const saveButton = root.querySelector("[data-coedit-save]");
+  const dialog = root.querySelector("[data-coedit-dialog]");
+  const noteInput = dialog.querySelector("input[name=coedit_note]");
   const text = (name) => root.dataset[`text${name}`] || "";
   const baseRevision = form.querySelector("input[name=base_revision]");
+
+  // The text moves into the shared editor; the form keeps the other fields.
+  root.hidden = false;
+  // The form field's own CSS sets its display, which would win over [hidden]: a class does.
+  field.hidden = true;
+  field.classList.add("kr-coedit-moved");
+  document.querySelectorAll("[data-coedit-only]").forEach((element) => {
+    element.hidden = false;
+  });
+  const layout = root.closest(".kr-coedit-layout");
+  if (layout) layout.classList.add("kr-coedit-layout--active");
+  const submit = form.querySelector("button[type=submit] .kern-label");
+  if (submit && root.dataset.textSubmit) submit.textContent = root.dataset.textSubmit;
+  const marker = document.createElement("input");
+  marker.type = "hidden";
+  marker.name = "gemeinsam";
+  marker.value = "1";
+  form.append(marker);
 
   const doc = new Y.Doc();
   const ytext = doc.getText("body");
@@ -148,18 +172,6 @@ function start(root) {
   // The server puts the name into every cursor; we only say where ours is.
   awareness.setLocalState({});
   const undoManager = new Y.UndoManager(ytext);
-
-  label.id = label.id || "id_body_label";
-  label.removeAttribute("for");
-  const mount = document.createElement("div");
-  mount.className = "kr-coedit-editor";
-  textarea.hidden = true;
-  textarea.after(mount);
-  const marker = document.createElement("input");
-  marker.type = "hidden";
-  marker.name = "gemeinsam";
-  marker.value = "1";
-  form.append(marker);
 
   let canEdit = true;
   let ready = false;
@@ -177,8 +189,8 @@ function start(root) {
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({
-          "aria-labelledby": label.id,
-          "aria-describedby": [`${textarea.id}_helptext`, status.id].join(" "),
+          "aria-labelledby": root.dataset.coeditLabel,
+          "aria-describedby": [root.dataset.coeditHelp, status.id].join(" "),
           "aria-multiline": "true",
           role: "textbox",
         }),
@@ -197,6 +209,12 @@ function start(root) {
     });
     saveButton.disabled = true;
   };
+  const followRevision = (revision) => {
+    // A version the room wrote changed only the text: the form's fields stay current.
+    if (baseRevision && revision && Number(baseRevision.value) < revision) {
+      baseRevision.value = revision;
+    }
+  };
   let pendingSave = null;
   const provider = new Provider(root.dataset.coeditUrl, doc, awareness, {
     status(kind) {
@@ -213,6 +231,7 @@ function start(root) {
         // After the server's sync step 1 (answered already): from now on it has our text.
         canEdit = message.can_edit;
         ready = true;
+        followRevision(message.revision);
         say(text("Connected"));
         if (!canEdit) {
           readOnly();
@@ -232,12 +251,10 @@ function start(root) {
       } else if (message.event === "limit") {
         say(message.text || text("Limit"));
       } else if (message.event === "version") {
-        // A version the room wrote changed only the text, which lives here anyway.
-        if (baseRevision && Number(baseRevision.value) < message.revision) {
-          baseRevision.value = message.revision;
-        }
+        followRevision(message.revision);
         say(text("Version").replace("%(n)s", message.revision));
       } else if (message.event === "saved") {
+        followRevision(message.revision);
         if (!message.revision) say(text("Nothing"));
         if (pendingSave) pendingSave(message);
         pendingSave = null;
@@ -254,11 +271,11 @@ function start(root) {
       await new Promise((resolve) => window.setTimeout(resolve, 100));
     }
   };
-  const requestVersion = async () => {
+  const requestVersion = async (note) => {
     await whenReady();
     return new Promise((resolve) => {
       pendingSave = resolve;
-      if (!provider.control({ action: "version" })) {
+      if (!provider.control({ action: "version", note })) {
         pendingSave = null;
         resolve(null);
       }
@@ -271,35 +288,31 @@ function start(root) {
     });
   };
 
+  // "Version speichern" asks for an optional note first (a modal dialog: Escape cancels).
   saveButton.hidden = false;
-  saveButton.addEventListener("click", async () => {
+  saveButton.addEventListener("click", () => {
+    noteInput.value = "";
+    dialog.showModal();
+    noteInput.focus();
+  });
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "save") {
+      saveButton.focus();
+      return;
+    }
+    dialog.returnValue = "";
     saveButton.disabled = true;
-    const answer = await requestVersion();
-    saveButton.disabled = false;
+    const answer = await requestVersion(noteInput.value.trim());
+    saveButton.disabled = !canEdit;
+    saveButton.focus();
     if (answer && answer.revision) {
       say(text("Saved").replace("%(n)s", answer.revision));
     }
   });
-  // "Speichern" keeps title, summary and the rest; the text is saved as a version first.
-  form.addEventListener("submit", async (event) => {
-    if (form.dataset.coeditSubmitting) return;
-    event.preventDefault();
-    textarea.value = ytext.toString();
-    await requestVersion();
-    form.dataset.coeditSubmitting = "1";
-    form.requestSubmit();
-  });
   window.klassenraumCoedit = { view, doc, ytext, provider, ready: () => ready };
-  view.focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("coedit");
-  if (!root) return;
-  const button = root.querySelector("[data-coedit-start]");
-  button.hidden = false;
-  button.addEventListener("click", () => {
-    button.hidden = true;
-    start(root);
-  });
+  if (root) start(root);
 });
