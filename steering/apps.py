@@ -52,3 +52,6 @@ class SteeringConfig(AppConfig):
 
         # Whoever chairs the committee (or deputises) must log in with a second factor.
         register_second_factor_rule(can_chair)
+        from steering.api import register as register_api
+
+        register_api()
