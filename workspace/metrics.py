@@ -79,14 +79,26 @@ class MetricsMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # The labelled series, looked up once each (labels() validates and locks every time).
+        self.counters: dict[tuple[str, str, int], Counter] = {}
+        self.timers: dict[str, Histogram] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match and match.view_name else "unbekannt"
-        REQUESTS.labels(request.method, view, str(response.status_code)).inc()
-        REQUEST_SECONDS.labels(view).observe(time.perf_counter() - started)
+        series = (request.method, view, response.status_code)
+        counter = self.counters.get(series)
+        if counter is None:
+            counter = REQUESTS.labels(request.method, view, str(response.status_code))
+            # Methods and statuses are few, views a fixed set: the dict stays small.
+            self.counters[series] = counter
+        counter.inc()
+        timer = self.timers.get(view)
+        if timer is None:
+            timer = self.timers[view] = REQUEST_SECONDS.labels(view)
+        timer.observe(time.perf_counter() - started)
         return response
 
 

@@ -3,10 +3,16 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
+from simple_history.middleware import HistoryRequestMiddleware
 
 
 class ContentSecurityPolicyMiddleware:
@@ -38,6 +44,9 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nobody logged in: the user need not be looked up for this.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
         if language and language != request.LANGUAGE_CODE:
@@ -145,3 +154,64 @@ class RequestEncodingMiddleware:
 
 def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+# --- The cheap chain: what every request pays for, done once or only when needed -------------
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, for an app without language prefixes in its paths: the language a request's
+    cookie and Accept-Language decide is looked up once per distinct pair, and activated only
+    when the thread does not speak it already (it is the same translation object)."""
+
+    _decided: dict[tuple[str, str], str] = {}
+
+    def process_request(self, request: HttpRequest) -> None:
+        pair = (
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        )
+        language = self._decided.get(pair)
+        if language is None:
+            language = translation.get_language_from_request(request, check_path=False)
+            if len(self._decided) < 1024 and len(pair[1]) <= 200:
+                self._decided[pair] = language
+        if translation.get_language() != language:
+            translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if "Vary" in response:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:
+            response["Vary"] = "Accept-Language"
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, with the message storage made when something reads or adds a message: a
+    request that never looks (a file, a bare answer) reads no cookie and no session for it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
+
+
+def history_request_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+    """simple_history's request context, for requests that may write: history rows take
+    their author from it. Services name the author themselves; GET, HEAD and OPTIONS never
+    write a version, and skip the context-local's set and delete."""
+    record = HistoryRequestMiddleware(get_response)
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return get_response(request)
+        return record(request)
+
+    return middleware

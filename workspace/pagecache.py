@@ -206,6 +206,12 @@ class PageCacheMiddleware:
         if key is None:
             return None
         if kept is not None:
+            # What the view does before it renders, it does for a kept page too (the rate
+            # limit of workspace/ratelimit.py counts every search).
+            guard = getattr(view_func, "guard", None)
+            refused = guard(request) if guard is not None else None
+            if refused is not None:
+                return refused
             content, headers = kept
             return _answer(request, content, headers)
         request._page_cache_key = key

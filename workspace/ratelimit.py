@@ -142,14 +142,19 @@ def rate_limited(
     over a limit, refused with 429 before the view runs."""
 
     def decorate(view):
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def guard(request: HttpRequest) -> HttpResponse | None:
             if counts(request):
                 refusal = hit(request, form, person=person(request))
                 if refusal is not None:
                     return limited_page(request, refusal, title=str(title))
-            return view(request, *args, **kwargs)
+            return None
 
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            return guard(request) or view(request, *args, **kwargs)
+
+        # A page served from the page cache (workspace/pagecache.py) counts all the same.
+        wrapped.guard = guard
         return wrapped
 
     return decorate

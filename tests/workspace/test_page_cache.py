@@ -71,15 +71,20 @@ def test_a_visitor_after_the_first_is_served_without_a_query(as_user, result):
     assert token.sub("", first) == token.sub("", again)
 
 
-def test_a_member_after_the_first_visit_costs_only_the_session_and_the_user(
-    as_user, result, editor
-):
+def _page_queries(queries) -> list[str]:
+    """The queries of a page itself: everything but who is asking (session, user, groups)."""
+    who = ("django_session", "workspace_user", "auth_group", "identity_", "mfa_")
+    return [q["sql"] for q in queries.captured_queries if not any(t in q["sql"] for t in who)]
+
+
+def test_a_member_after_the_first_visit_costs_no_query_of_the_page(as_user, result, editor):
     client = as_user(editor)
-    _page(client, result.get_absolute_url())
+    with CaptureQueriesContext(connection) as first:
+        _page(client, result.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:
         assert "Fassung eins" in _page(client, result.get_absolute_url())
-    # 1. the session, 2. the user: nothing of the page itself.
-    assert len(queries.captured_queries) == 2
+    assert _page_queries(first)
+    assert _page_queries(queries) == []
 
 
 def test_a_save_shows_at_once_to_visitors_and_members(as_user, result, editor, coordinator):
@@ -215,3 +220,13 @@ def test_without_the_setting_nothing_is_kept(as_user, result, settings):
     with CaptureQueriesContext(connection) as queries:
         _page(as_user(None), result.get_absolute_url())
     assert len(queries.captured_queries) > 0
+
+
+def test_a_search_from_the_cache_still_counts_against_the_rate_limit(as_user, result, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": {"address": "100/m", "person": "2/m"}}
+    client = as_user(result.created_by)
+    assert "Datenmodell" in _page(client, "/suche/?q=Datenmodell")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Datenmodell" in _page(client, "/suche/?q=Datenmodell")
+    assert _page_queries(queries) == []  # from the cache
+    _page(client, "/suche/?q=Datenmodell", status=429)
