@@ -136,12 +136,8 @@ def guide_update(
 
 def guide_restore(*, guide: Guide, by: User, revision: int, base_revision: int) -> None:
     """Write the text of version ``revision`` as a new version; history stays untouched."""
-    text_restore(
-        text=guide,
-        revision=revision,
-        base_revision=base_revision,
-        update=partial(guide_update, guide=guide, by=by),
-    )
+    update = partial(guide_update, guide=guide, by=by)
+    text_restore(text=guide, revision=revision, base_revision=base_revision, update=update)
 
 
 # --- glossary --------------------------------------------------------------------------------

@@ -102,12 +102,8 @@ def result_update(
 
 def result_restore(*, result: Result, by: User, revision: int, base_revision: int) -> None:
     """Write the content of version ``revision`` as a new version; history stays untouched."""
-    text_restore(
-        text=result,
-        revision=revision,
-        base_revision=base_revision,
-        update=partial(result_update, result=result, by=by),
-    )
+    update = partial(result_update, result=result, by=by)
+    text_restore(text=result, revision=revision, base_revision=base_revision, update=update)
 
 
 @transaction.atomic
