@@ -93,8 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Django's, deciding each cookie and Accept-Language pair once (workspace/middleware.py).
-    "workspace.middleware.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     # Before anything reads a request's data: non-UTF-8 text and NUL are answered with 400
     # (after the locale, so the page speaks the visitor's language).
     "workspace.middleware.RequestEncodingMiddleware",
@@ -103,14 +102,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "workspace.middleware.UserLanguageMiddleware",
-    # Django's, making the message storage only when something reads or adds a message.
-    "workspace.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who must use a second factor can use nothing else until they have (workspace/identity).
     "workspace.identity.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # simple_history's, for the requests that may write a version (not GET, HEAD, OPTIONS).
-    "workspace.middleware.history_request_middleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "workspace.access.LoginRequiredMiddleware",
     # Axes last, as its documentation asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
@@ -312,10 +309,12 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"provider_class": "workspace.identity.oidc.MunicipalProvider"}
 }
-# Second factors: an authenticator app with recovery codes. Managing them needs the session's
-# own login (every factor is proven with a code or key when added), not a second password
-# prompt, which people from a provider could not answer.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app with recovery codes, passkeys and security keys
+# (WebAuthn; a passkey alone also logs in). Managing them needs the session's own login (every
+# factor is proven with a code or key when added), not a second password prompt, which people
+# from a provider could not answer.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Klassenraum"
 MFA_REAUTHENTICATION_REQUIRED = False
 

@@ -42,6 +42,16 @@ MATRIX = {
         cells(TO_LOGIN, NOPE, NOPE, NOPE),
     ),
     "mfa_generate_recovery_codes": (cells(TO_LOGIN, OK, OK, OK), cells(TO_LOGIN, OK, OK, OK)),
+    "mfa_list_webauthn": (cells(TO_LOGIN, OK, OK, OK), cells(TO_LOGIN, NOPE, NOPE, NOPE)),
+    # An empty POST is the form again (no key came from the browser).
+    "mfa_add_webauthn": (cells(TO_LOGIN, OK, OK, OK), cells(TO_LOGIN, OK, OK, OK)),
+    # Someone else's key, or none: not found.
+    "mfa_remove_webauthn": (cells(TO_LOGIN, HIDE, HIDE, HIDE), cells(TO_LOGIN, HIDE, HIDE, HIDE)),
+    # The login page's passkey button: the page itself, or home once logged in.
+    "mfa_login_webauthn": (
+        cells(TO_LOGIN, TO_HOME, TO_HOME, TO_HOME),
+        cells(TO_LOGIN, TO_HOME, TO_HOME, TO_HOME),
+    ),
     # The new row of the office's rights: without a second factor, not yet.
     "admin:index": (
         cells(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, OK, TO_SETUP),
@@ -67,7 +77,7 @@ def clients(as_user, outsider, office):
 def test_matrix(clients, url_name, role, method):
     from allauth.mfa.models import Authenticator
 
-    url = reverse(url_name)
+    url = reverse(url_name, kwargs={"pk": 999999} if url_name == "mfa_remove_webauthn" else {})
     expected = MATRIX[url_name][0 if method == "GET" else 1][role]
     response = send(clients[role], method, url)
     check_answer(response, expected, url=url, where=f"{method} {url} als {role}")

@@ -16,3 +16,13 @@ class IdentityConfig(AppConfig):
 
         classify_models()
         register_seeder(seed_identity, order=900)
+
+        from workspace.hooks import register_section
+        from workspace.identity.selectors import account_security
+
+        register_section(
+            "account",
+            template="identity/_account_security.html",
+            context=account_security,
+            order=5,
+        )

@@ -96,3 +96,14 @@ def second_factor_reset(*, person: User, by: User, request=None) -> int:
         request=request,
     )
     return removed
+
+
+@transaction.atomic
+def user_session_end(*, user: User, user_session) -> None:
+    """End one of ``user``'s sessions (listed on /konto/sitzungen/); its sockets close too."""
+    if user_session.user_id != user.pk:
+        raise ValueError("not this person's session")
+    Session.objects.filter(session_key=user_session.session_key).delete()
+    ProviderSession.objects.filter(session_key=user_session.session_key).delete()
+    user_session.delete()
+    recheck_user_on_commit(user.pk)

@@ -9,6 +9,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal.flows.login import record_authentication
 from allauth.socialaccount.models import SocialLogin
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -19,12 +20,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from requests import RequestException
 
-from workspace.access import require_login
+from workspace.access import decide, require_login
 from workspace.forms import KernFormMixin, LoginForm
 from workspace.identity.models import IdentityProvider
+from workspace.identity.selectors import open_sessions_of
+from workspace.identity.services import user_session_end
 from workspace.models import User
 
 PENDING_LINK = "identity_pending_link"
@@ -173,3 +176,30 @@ def link(request: HttpRequest) -> HttpResponse:
         )
     provider = IdentityProvider.objects.filter(slug=sociallogin.account.provider).first()
     return render(request, "identity/link.html", {"form": form, "provider": provider})
+
+
+@require_http_methods(["GET"])
+def session_list(request: HttpRequest) -> HttpResponse:
+    """``/konto/sitzungen/``: where the person is logged in; any session can be ended."""
+    require_login(request.user)
+    return render(
+        request,
+        "identity/session_list.html",
+        {
+            "sessions": list(open_sessions_of(request.user)),
+            "current_key": request.session.session_key,
+        },
+    )
+
+
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    require_login(request.user)
+    user_session = UserSession.objects.filter(pk=pk, user=request.user).first()
+    decide(request.user, sees=user_session is not None)
+    current = user_session.session_key == request.session.session_key
+    user_session_end(user=request.user, user_session=user_session)
+    if current:
+        return redirect("login")
+    messages.success(request, _("Die Sitzung ist beendet."))
+    return redirect("identity-sessions")
