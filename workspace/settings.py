@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, deciding each cookie and Accept-Language pair once (workspace/middleware.py).
+    "workspace.middleware.LocaleMiddleware",
     # Before anything reads a request's data: non-UTF-8 text and NUL are answered with 400
     # (after the locale, so the page speaks the visitor's language).
     "workspace.middleware.RequestEncodingMiddleware",
@@ -102,12 +103,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "workspace.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, making the message storage only when something reads or adds a message.
+    "workspace.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who must use a second factor can use nothing else until they have (workspace/identity).
     "workspace.identity.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    # simple_history's, for the requests that may write a version (not GET, HEAD, OPTIONS).
+    "workspace.middleware.history_request_middleware",
     "workspace.access.LoginRequiredMiddleware",
     # Axes last, as its documentation asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
