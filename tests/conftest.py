@@ -15,7 +15,7 @@ import uuid
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.signals import user_logged_in
-from django.core.cache import cache
+from django.core.cache import caches
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.test import Client
@@ -45,9 +45,12 @@ def _fast_and_quiet(settings):
     # Whole pages from the cache (workspace/pagecache.py) only where a test asks for them: the
     # PostgreSQL run shares a Redis, and query counts count what a page costs to make.
     settings.PAGE_CACHE = False
-    cache.clear()
+    # The rate limits' counters too (workspace/ratelimit.py): each test starts uncounted.
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

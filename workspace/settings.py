@@ -173,6 +173,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # its own, e.g. redis://127.0.0.1:6379/1), so a changed glossary term reaches every process
 # at once instead of when its cached copy expires.
 CACHE_URL = env.str("CACHE_URL", default="")
+# Parallel test workers (pytest-xdist) sharing one Redis each keep their own keys.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="klassenraum") + (
+    f"-{os.environ['PYTEST_XDIST_WORKER']}"
+    if TESTING and "PYTEST_XDIST_WORKER" in os.environ
+    else ""
+)
 # Both count their hits and misses for the metrics (workspace/metrics.py).
 CACHES = {"default": {"BACKEND": "workspace.metrics.LocMemCacheWithMetrics"}}
 if CACHE_URL:
@@ -182,9 +188,50 @@ if CACHE_URL:
         "default": {
             "BACKEND": "workspace.metrics.RedisCacheWithMetrics",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="klassenraum"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
+# The counters of the rate limits (workspace/ratelimit.py) are shared by all processes as soon
+# as there is a Redis: CACHE_URL's, else REDIS_URL's (their keys start with the prefix).
+_COUNTER_URL = CACHE_URL or env.str("REDIS_URL", default="")
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "workspace.metrics.RedisCacheWithMetrics",
+        "LOCATION": _COUNTER_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
+    if _COUNTER_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "workspace.metrics.LocMemCacheWithMetrics", "LOCATION": "ratelimit"}
+)
+
+# Rate limits of the public forms, per client address (generous: a town hall shares one) and
+# per person (the account, else the e-mail address typed in): "<count>/<period>", the period
+# s, m, h or d with an optional factor ("5/10m"). Each can be set in the environment, e.g.
+# RATE_LIMIT_JOIN_ADDRESS=40/h or RATE_LIMIT_SEARCH_PERSON=30/m.
+RATE_LIMITS = {
+    "join": {"address": "30/h", "person": "3/h"},
+    "newsletter": {"address": "30/h", "person": "3/h"},
+    "password_reset": {"address": "30/h", "person": "3/h"},
+    "suggestion": {"address": "30/h", "person": "5/h"},
+    "barrier_report": {"address": "30/h", "person": "5/h"},
+    "comment": {"address": "300/h", "person": "30/10m"},
+    "search": {"address": "600/m", "person": "60/m"},
+}
+for _form, _limits in RATE_LIMITS.items():
+    for _kind in _limits:
+        _name = f"RATE_LIMIT_{_form.upper()}_{_kind.upper()}"
+        _limits[_kind] = env.str(_name, default=_limits[_kind]).strip()
+        _count, _slash, _period = _limits[_kind].partition("/")
+        if not (
+            _slash
+            and _count.isdigit()
+            and _period[-1:] in ("s", "m", "h", "d")
+            and (_period[:-1] or "1").isdigit()
+            and int(_period[:-1] or "1") > 0
+        ):
+            raise ImproperlyConfigured(
+                f"{_name}: „{_limits[_kind]}“ ist keine Rate (z. B. 20/h oder 5/10m)."
+            )
 
 # Reading pages served whole from the cache and retired by every write (workspace/pagecache.py):
 # on when the cache is shared, since a write in one process must retire the pages of all.
