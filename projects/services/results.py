@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import notifications  # NOTIFY
 from projects.coedit.state import coedit_body_saved  # COEDIT
 from projects.models import LeadProject, Result, ResultAttachment, StaleRevision
+from workspace.attachments import MAX_ATTACHMENT_BYTES, attachment_store  # noqa: F401 – re-exported
 from workspace.events import group_name, recheck_project_on_commit, send_event_on_commit
 from workspace.models import User
 from workspace.people import public_name
@@ -124,25 +122,13 @@ def result_archive(*, result: Result, by: User, base_revision: int) -> None:
     _result_events(current, by, current._change_reason)
 
 
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-
-
-@transaction.atomic
 def attachment_add(*, result: Result, by: User, upload) -> ResultAttachment:
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("Die Datei ist größer als 25 MB.")})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    name = os.path.basename(upload.name)[:200] or "anhang"
-    attachment = ResultAttachment(
-        result=result,
-        name=name,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        content_type=(upload.content_type or "")[:100],
-        uploaded_by=by,
+    """A new attachment of ``result``, checked as every upload is (type by content, clamd):
+    ``workspace.attachments.attachment_store``."""
+    return attachment_store(
+        attachment=ResultAttachment(result=result),
+        file_field="file",
+        upload=upload,
+        by=by,
+        where=_("Ergebnis „%(title)s“") % {"title": result.title},
     )
-    attachment.file.save(f"{digest.hexdigest()[:12]}-{name}", upload, save=False)
-    attachment.save()
-    return attachment
