@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from projects.coedit.models import CoeditState
 from workspace.attachments import Attachment
 from workspace.models import Municipality, Topic
 from workspace.versioning.models import (  # noqa: F401 – StaleRevision re-exported
@@ -531,33 +532,12 @@ class Offer(models.Model):
         return f"{self.adoption}: {self.get_status_display()}"
 
 
-class ResultCoeditState(models.Model):
-    """The shared Yjs document of a result being edited together, as bytes (co-editing).
-
-    Written by the open rooms (2 s after the last edit, at least every 10 s, when the last
-    editor leaves and on shutdown), always merged under a row lock with what another server
-    process wrote in between. ``authors`` collects who changed the text since the last
-    version, across processes, so the next version names every co-author.
-    """
+class ResultCoeditState(CoeditState):
+    """The shared Yjs document of a result being edited together (see :mod:`projects.coedit`)."""
 
     result = models.OneToOneField(
         Result, on_delete=models.PROTECT, primary_key=True, related_name="coedit_state"
     )
-    state = models.BinaryField(_("Yjs-Zustand"))
-    revision = models.PositiveIntegerField(_("Stand"), default=1)
-    authors = models.JSONField(_("Mitwirkende seit der letzten Version"), default=list)
-    last_editor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    updated_at = models.DateTimeField(_("Zuletzt geschrieben"), auto_now=True)
 
-    class Meta:
-        verbose_name = _("Gemeinsamer Bearbeitungsstand")
-        verbose_name_plural = _("Gemeinsame Bearbeitungsstände")
-
-    def __str__(self) -> str:
-        return f"{self.result_id}@{self.revision}"
+    class Meta(CoeditState.Meta):
+        pass
