@@ -136,3 +136,32 @@ def test_the_public_meeting_list_costs_the_same_for_few_and_many(
     with django_assert_num_queries(len(few.captured_queries)):
         body = client.get(url).content.decode()
     assert body.count("Sitzung des Steuerkreises") >= 6
+
+
+def test_a_public_meeting_page_costs_the_same_for_a_short_and_a_long_agenda(public_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def held(points: int):
+        proposals = [
+            services.proposal_create(
+                by=public_world.delegate,
+                kind=Proposal.Kind.FREE,
+                title=f"Punkt {n}",
+                text="…",
+                project=public_world.extra["adopted"].project,
+            )
+            for n in range(points)
+        ]
+        meeting, _items = open_meeting(public_world, *proposals)
+        return meeting
+
+    client = client_for(None)
+    counts = []
+    for meeting in (held(1), held(10)):
+        client.get(meeting.get_absolute_url())
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(meeting.get_absolute_url()).content.decode()
+        counts.append(len(queries.captured_queries))
+    assert "TOP 10: Punkt 9" in body
+    assert counts[0] == counts[1]
