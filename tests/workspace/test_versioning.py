@@ -40,6 +40,8 @@ class Kind:
     model: type
     # Fields that make a text readable by everyone who sees it (published, out of draft).
     published: dict[str, Any]
+    # What the compare page says when a version crosses from hidden to published.
+    stage_change: str
 
     def create(self, world, *, hidden: bool = False):
         if self.model is Result:
@@ -86,11 +88,17 @@ class Kind:
             )
 
 
-RESULT = Kind("result", Result, {"maturity": Result.Maturity.TESTED})
+RESULT = Kind(
+    "result",
+    Result,
+    {"maturity": Result.Maturity.TESTED},
+    "Reife: Entwurf → in der Praxis erprobt",
+)
 GUIDE = Kind(
     "guide",
     Guide,
     {"status": Guide.Status.PUBLISHED, "published_in": datetime.date(2025, 3, 1)},
+    "Stand: bald verfügbar → veröffentlicht",
 )
 
 
@@ -305,6 +313,7 @@ def test_hidden_versions_stay_hidden_from_readers(kind, world, as_user):
     )
     compare = team.get(f"{text.compare_url}?von={hidden}&zu={text.revision}")
     assert compare.status_code == 200 and HIDDEN_BODY in compare.content.decode()
+    assert kind.stage_change in compare.content.decode()
 
 
 def test_a_stale_restore_over_http_says_so_and_writes_nothing(kind, text, world, as_user):
