@@ -10,6 +10,7 @@ revision and reaches open co-editing rooms like a form save.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,15 +27,17 @@ from rest_framework.response import Response
 
 from projects import selectors, services
 from projects.forms import ProjectFilterForm
-from projects.models import LeadProject, Result, StaleRevision
+from projects.models import Adoption, LeadProject, Result, StaleRevision, Template
 from projects.permissions import (
     EDIT_RESULTS,
     get_copy_for,
     get_project_for,
     get_result_for,
+    get_template_for,
     reads_drafts,
     results_visible_in,
     visible_results,
+    visible_templates,
 )
 from workspace.access import decide
 from workspace.api.serializers import DescribedModelSerializer, DescribedSerializer, person_name
@@ -454,8 +457,114 @@ class ResultViewSet(viewsets.GenericViewSet):
         )
 
 
+# --- templates and adoptions ---------------------------------------------------------------
+
+
+class AdoptionSerializer(DescribedSerializer):
+    municipality = serializers.CharField(
+        source="municipality.slug", help_text=_("Die Kommune, die nachnutzt (Kurzname)")
+    )
+    template = serializers.IntegerField(source="template_id", help_text=_("Die Vorlage"))
+    copy = serializers.IntegerField(
+        source="copy_id", help_text=_("Die Kopie der Kommune (ein Ergebnis, Kennung)")
+    )
+    source_result = serializers.IntegerField(
+        source="template.result_id", help_text=_("Das Ergebnis, von dem die Kopie stammt")
+    )
+    source_revision = serializers.IntegerField(
+        source="adopted_row.revision", help_text=_("Die Version der Quelle, die übernommen wurde")
+    )
+    source_history_id = serializers.IntegerField(
+        source="adopted_row_id", help_text=_("Kennung dieser Version in der Historie")
+    )
+    status = serializers.CharField(help_text=_("Stand der Nachnutzung"))
+    adopted_at = serializers.DateTimeField(help_text=_("Nachgenutzt seit"))
+
+
+class TemplateSerializer(DescribedSerializer):
+    id = serializers.IntegerField(help_text=_("Kennung der Vorlage"))
+    result = serializers.IntegerField(source="result_id", help_text=_("Das Ergebnis (Kennung)"))
+    title = serializers.CharField(source="result.title", help_text=_("Titel"))
+    project = serializers.CharField(source="result.project.slug", help_text=_("Leitprojekt"))
+    licence = serializers.CharField(help_text=_("Lizenz"))
+    prerequisites = serializers.CharField(help_text=_("Voraussetzungen"))
+    effort = serializers.CharField(help_text=_("Aufwand"))
+    published_at = serializers.DateTimeField(help_text=_("Veröffentlicht am"))
+    url = serializers.CharField(source="get_absolute_url", help_text=_("Adresse der Seite"))
+
+
+class TemplateDetailSerializer(TemplateSerializer):
+    adoptions = serializers.SerializerMethodField(help_text=_("Wer die Vorlage nachnutzt"))
+
+    @extend_schema_field(AdoptionSerializer(many=True))
+    def get_adoptions(self, template) -> list[dict]:
+        rows = selectors.adoption_register(user=self.context["request"].user, template=template)
+        return AdoptionSerializer(rows, many=True).data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Vorlagen zur Nachnutzung"),
+        tags=[TAG_REUSE],
+        parameters=[
+            OpenApiParameter("topic", str, description=_("Thema (Kurzname)")),
+            OpenApiParameter("municipality", str, description=_("Kommune (Kurzname)")),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary=_("Eine Vorlage mit ihren Nachnutzungen"),
+        tags=[TAG_REUSE],
+        responses=TemplateDetailSerializer,
+    ),
+)
+class TemplateViewSet(viewsets.GenericViewSet):
+    serializer_class = TemplateSerializer
+    queryset = Template.objects.none()
+    lookup_value_converter = "int"
+
+    def list(self, request):
+        templates = visible_templates(request.user).select_related("result__project")
+        if topic := request.query_params.get("topic"):
+            templates = templates.filter(result__project__topics__slug=topic)
+        if municipality := request.query_params.get("municipality"):
+            templates = templates.filter(
+                Q(result__project__lead_municipality__slug=municipality)
+                | Q(adoptions__municipality__slug=municipality)
+            ).distinct()
+        page = self.paginate_queryset(templates.order_by("pk"))
+        return self.get_paginated_response(TemplateSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk: int):
+        template = get_template_for(request.user, pk)
+        context = self.get_serializer_context()
+        return conditional(request, TemplateDetailSerializer(template, context=context).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Nachnutzungen: wer welche Vorlage in welcher Version übernommen hat"),
+        tags=[TAG_REUSE],
+        parameters=[OpenApiParameter("municipality", str, description=_("Kommune (Kurzname)"))],
+    ),
+)
+class AdoptionViewSet(viewsets.GenericViewSet):
+    serializer_class = AdoptionSerializer
+    queryset = Adoption.objects.none()
+
+    def list(self, request):
+        adoptions = selectors.adoption_register(user=request.user).select_related(
+            "template", "adopted_row"
+        )
+        if municipality := request.query_params.get("municipality"):
+            adoptions = adoptions.filter(municipality__slug=municipality)
+        page = self.paginate_queryset(adoptions.order_by("pk"))
+        return self.get_paginated_response(AdoptionSerializer(page, many=True).data)
+
+
 def register() -> None:
     from workspace.api import register as register_viewset
 
+    register_viewset("vorlagen", TemplateViewSet, basename="template")
+    register_viewset("nachnutzungen", AdoptionViewSet, basename="adoption")
     register_viewset("leitprojekte", ProjectViewSet, basename="project")
     register_viewset("ergebnisse", ResultViewSet, basename="result")

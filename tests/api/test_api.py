@@ -263,3 +263,22 @@ def test_register_and_cancel_for_a_date(client, outsider, office):
     cancelled = client.delete(url, **token)
     assert cancelled.status_code == 200
     assert not meeting.registrations.active().filter(user=outsider).exists()
+
+
+def test_adoptions_name_their_source_version(client, result, coordinator, outsider, brilon):
+    template = services.template_publish(
+        result=result, by=coordinator, licence="cc0", recommended_revision=1
+    )
+    services.adoption_create(template=template, municipality=brilon, by=outsider)
+    token = _auth(_token(outsider))
+    adoption = client.get("/api/v1/nachnutzungen/", **token).json()["results"][0]
+    assert (adoption["municipality"], adoption["source_result"], adoption["source_revision"]) == (
+        "brilon",
+        result.pk,
+        1,
+    )
+    detail = client.get(f"/api/v1/vorlagen/{template.pk}/", **token).json()
+    assert [a["copy"] for a in detail["adoptions"]] == [adoption["copy"]]
+    # The copy is a result of its own, read through the copy's own access rule.
+    copy = client.get(f"/api/v1/ergebnisse/{adoption['copy']}/", **token).json()
+    assert copy["municipality"] == "brilon" and copy["body"] == "Erste Fassung."

@@ -122,6 +122,13 @@ MATRIX: dict[str, Row] = {
     "api:project-list": Row("none", ONE, page=lambda w, c: reverse("projects:list")),
     "api:project-detail": Row("project", SEE_PROJECT, page=_project_page),
     "api:result-list": Row("none", ONE),
+    "api:template-list": Row("none", ONE, page=lambda w, c: reverse("templates:list")),
+    "api:template-detail": Row(
+        "template",
+        SEE_PROJECT,
+        page=lambda w, c: reverse("templates:detail", args=[w.templates[c].pk]),
+    ),
+    "api:adoption-list": Row("none", ONE),
     "api:guide-list": Row("none", ONE, page=lambda w, c: reverse("guides:list")),
     "api:guide-detail": Row(
         "guide",
@@ -183,6 +190,8 @@ def _url(world, name: str, row: Row, case) -> str:
         return reverse(name, kwargs={"slug": "menden"})
     if row.target == "cohort":
         return reverse(name, kwargs={"year": world.municipalities["menden"].cohort.year})
+    if row.target == "template":
+        return reverse(name, kwargs={"pk": world.templates[case].pk})
     if row.target == "guide":
         return reverse(name, kwargs={"slug": world.guides[case].slug})
     if row.target == "term":

@@ -168,7 +168,33 @@ def _issues(world, have, upto):
     )
 
 
+def _templates(world, have, upto):
+    from projects.models import Template
+
+    coordinator, project = world["coordinator"], world["project"]
+    results = bulk_create_with_history(
+        [
+            Result(
+                project=project,
+                title=f"Vorlage {n}",
+                body="Text",
+                maturity=Result.Maturity.TESTED,
+                created_by=coordinator,
+            )
+            for n in range(have, upto)
+        ],
+        Result,
+        default_user=coordinator,
+    )
+    rows = {row.id: row for row in Result.history.filter(id__in=[r.pk for r in results])}
+    Template.objects.bulk_create(
+        Template(result=r, licence="cc0", recommended=rows[r.pk], published_by=coordinator)
+        for r in results
+    )
+
+
 NETWORK = {
+    "templates": _templates,
     "guides": _guides,
     "terms": _terms,
     "appointments": _appointments,
@@ -176,6 +202,7 @@ NETWORK = {
 }
 
 LISTS = {
+    "templates": lambda world: "/api/v1/vorlagen/",
     "guides": lambda world: "/api/v1/leitfaeden/",
     "terms": lambda world: "/api/v1/vokabelheft/",
     "appointments": lambda world: "/api/v1/termine/",

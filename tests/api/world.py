@@ -48,6 +48,7 @@ class World:
     term: object = None
     appointment: object = None
     issues: dict = field(default_factory=dict)
+    templates: dict = field(default_factory=dict)
 
 
 def build() -> World:
@@ -88,6 +89,16 @@ def build() -> World:
             )
             services.result_update(result=result, by=editor, base_revision=1, body="Eins.\n\nZwei.")
             world.results[vis, stage] = result
+        world.templates[vis] = services.template_publish(
+            result=world.results[vis, TESTED],
+            by=coordinator,
+            licence="cc-by-4.0",
+            recommended_revision=2,
+        )
+    # Brilon reuses the public project's template (a copy, keeping its source version).
+    services.adoption_create(
+        template=world.templates[Visibility.PUBLIC], municipality=brilon, by=member
+    )
     _network(world)
     later = timezone.now() + datetime.timedelta(days=30)
     for role in ("member", "editor", "office"):
