@@ -99,9 +99,16 @@ def shared_text(page: Page, expected: str) -> None:
 
 
 def open_editor(page: Page, path: str) -> None:
-    page.goto(path + "bearbeiten/")
-    page.get_by_role("button", name="Gemeinsam live bearbeiten").click()
+    page.goto(path + "bearbeiten/")  # the shared editor starts by itself
     expect(page.locator("#coedit-status")).to_contain_text("Gemeinsame Bearbeitung läuft")
+
+
+def save_version(page: Page, note: str = "") -> None:
+    """ "Version speichern", and in its dialog the optional note and the same button."""
+    page.get_by_role("button", name="Version speichern", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Version speichern")
+    dialog.get_by_label("Notiz zur Version (optional)", exact=True).fill(note)
+    dialog.get_by_role("button", name="Version speichern", exact=True).click()
 
 
 def test_two_browsers_type_at_once_see_each_other_and_save_one_version(
@@ -114,8 +121,8 @@ def test_two_browsers_type_at_once_see_each_other_and_save_one_version(
     log_in(second, EDITOR[0])
     open_editor(first, result["path"])
     open_editor(second, result["path"])
-    editor_one = first.get_by_role("textbox", name="Inhalt (optional)")
-    editor_two = second.get_by_role("textbox", name="Inhalt (optional)")
+    editor_one = first.get_by_role("textbox", name="Inhalt", exact=True)
+    editor_two = second.get_by_role("textbox", name="Inhalt", exact=True)
     shared_text(first, "Start browser.")
     shared_text(second, "Start browser.")
 
@@ -136,7 +143,7 @@ def test_two_browsers_type_at_once_see_each_other_and_save_one_version(
     expect(second.locator(".cm-ySelectionInfo")).to_have_text(COORDINATOR[1])
 
     before = stored(manage, result)["versions"]
-    first.get_by_role("button", name="Version speichern").click()
+    save_version(first)
     expect(first.locator("#coedit-status")).to_contain_text(
         f"Gespeichert als Version {before + 1}."
     )
@@ -260,8 +267,7 @@ def test_kill_before_the_save_the_open_browser_restores_the_text(
         page = new_context().new_page()
         log_in(page, EDITOR[0], base=server.url)
         page.goto(server.url + result["path"] + "bearbeiten/")
-        page.get_by_role("button", name="Gemeinsam live bearbeiten").click()
-        editor = page.get_by_role("textbox", name="Inhalt (optional)")
+        editor = page.get_by_role("textbox", name="Inhalt", exact=True)
         shared_text(page, "Start reconnect.")
         editor.click()
         page.keyboard.press("Control+End")
@@ -275,7 +281,7 @@ def test_kill_before_the_save_the_open_browser_restores_the_text(
         expect(page.locator("#coedit-status")).to_contain_text(
             "Gemeinsame Bearbeitung läuft", timeout=20_000
         )
-        page.get_by_role("button", name="Version speichern").click()
+        save_version(page)
         expect(page.locator("#coedit-status")).to_contain_text("Gespeichert als Version")
         page.goto(server.url + result["path"])
         expect(page.locator("#ergebnis-inhalt")).to_contain_text("Start reconnect. Nur im Browser.")
@@ -554,7 +560,7 @@ def test_a_logged_out_editor_is_told_why_and_the_page_stops_reconnecting(
     other.get_by_role("button", name="Abmelden").click()
     status = page.locator("#coedit-status")
     expect(status).to_contain_text("Sie sind nicht mehr angemeldet")
-    expect(page.get_by_role("textbox", name="Inhalt (optional)")).to_have_attribute(
+    expect(page.get_by_role("textbox", name="Inhalt", exact=True)).to_have_attribute(
         "contenteditable", "false"
     )
     page.wait_for_timeout(3000)  # the provider's first retry would come after 0.5 s

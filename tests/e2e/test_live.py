@@ -221,7 +221,7 @@ def test_new_version_presence_and_leaving_reach_the_open_page_without_reload(
     expect(presence(coordinator)).to_have_text([EDITOR[1]])
     expect(editor.locator("#presence-status")).to_have_text("Gerade auch hier:")
 
-    coordinator.goto(path + "bearbeiten/")
+    coordinator.goto(path + "bearbeiten/?einfach=1")  # the plain form: the live warning
     expect(presence(editor)).to_have_text([f"{COORDINATOR[1]} {EDITING}"])
 
     save_in_browser(coordinator, "Zweite Fassung, live verteilt.", revision=2)
@@ -250,10 +250,10 @@ def test_edit_page_warns_at_once_when_someone_else_saves(new_context, log_in, re
     editor = new_context().new_page()
     log_in(editor, EDITOR[0])
 
-    editor.goto(path + "bearbeiten/")
+    editor.goto(path + "bearbeiten/?einfach=1")
     editor.get_by_label("Inhalt (optional)", exact=True).fill("Meine Fassung, noch ungespeichert.")
     editor_loads = count_loads(editor)
-    coordinator.goto(path + "bearbeiten/")
+    coordinator.goto(path + "bearbeiten/?einfach=1")  # the plain form: the live warning
     expect(presence(editor)).to_have_text([f"{COORDINATOR[1]} {EDITING}"])
     expect(presence(coordinator)).to_have_text([f"{EDITOR[1]} {EDITING}"])
     expect(editor.locator("#live-conflict")).to_be_hidden()
@@ -446,7 +446,7 @@ def test_saving_works_without_redis_and_live_pages_recover(
         log_in(editor, EDITOR[0], base=server.url)
         watcher.goto(server.url + path)
         watcher_loads = count_loads(watcher)
-        editor.goto(f"{server.url}{path}bearbeiten/")
+        editor.goto(f"{server.url}{path}bearbeiten/?einfach=1")
         expect(presence(watcher)).to_have_text([f"{EDITOR[1]} {EDITING}"])
 
         stop_redis(redis)
@@ -460,7 +460,7 @@ def test_saving_works_without_redis_and_live_pages_recover(
         expect(content(watcher)).to_contain_text("Gespeichert ohne Redis.")
         expect(presence(watcher)).to_have_text([EDITOR[1]], timeout=15_000)
 
-        editor.goto(f"{server.url}{path}bearbeiten/")
+        editor.goto(f"{server.url}{path}bearbeiten/?einfach=1")
         save_in_browser(editor, "Wieder live verteilt.", revision=3)
         expect(content(watcher)).to_contain_text("Wieder live verteilt.", timeout=LIVE)
         expect(live_status(watcher)).to_contain_text(f"{EDITOR[1]} hat Version 3 gespeichert.")
@@ -470,7 +470,7 @@ def test_saving_works_without_redis_and_live_pages_recover(
         expect(live_status(watcher)).to_contain_text(PAUSED)
         redis = start_redis(port, redis_log)
         expect(live_status(watcher)).to_have_text(RESUMED, timeout=15_000)
-        editor.goto(f"{server.url}{path}bearbeiten/")
+        editor.goto(f"{server.url}{path}bearbeiten/?einfach=1")
         save_in_browser(editor, "Nach dem Aussetzer.", revision=4)
         expect(content(watcher)).to_contain_text("Nach dem Aussetzer.", timeout=LIVE)
         assert watcher_loads == [], "die offene Seite wurde neu geladen"

@@ -128,6 +128,8 @@ def test_coordinator_adds_a_colleague_who_can_then_edit_the_project(
     expect(h1(theirs)).to_have_text(RESULT_TITLE)
     result_nav(theirs).get_by_role("link", name="Bearbeiten", exact=True).click()
     expect(h1(theirs)).to_have_text(f"„{RESULT_TITLE}“ bearbeiten")
+    # The page opens the shared editor; she takes the switch to the plain form.
+    theirs.get_by_role("link", name="Zum einfachen Formular").click()
     body = theirs.get_by_label("Inhalt (optional)", exact=True)
     body.fill(f"{body.input_value().rstrip()}\n\n{addition}\n")
     theirs.get_by_label("Was haben Sie geändert? (optional)", exact=True).fill(note)

@@ -103,7 +103,9 @@ def test_result_edit_page_has_no_wcag_violations(page: Page, log_in):
     log_in(page, COORDINATOR)
     page.goto(f"{result_path(page, TESTED)}bearbeiten/")
     expect(h1(page)).to_have_text(f"„{TESTED}“ bearbeiten")
-    expect(page.get_by_label("Inhalt (optional)", exact=True)).to_be_visible()
+    # The shared editor is the default (tests/e2e/test_coedit_editor.py); axe sees it running.
+    expect(page.get_by_role("textbox", name="Inhalt", exact=True)).to_be_visible()
+    expect(page.locator("#coedit-status")).to_contain_text("Gemeinsame Bearbeitung läuft")
     expect_live_settled(page)
 
     assert_no_violations(page)
@@ -161,7 +163,7 @@ def test_a_conflict_shows_both_texts_and_the_merge_saves(
             }
         ],
     )
-    edit = f"{path}bearbeiten/"
+    edit = f"{path}bearbeiten/?einfach=1"  # the plain form: both save from version 1
     ours_line = "- Löschfristen festlegen (Koordination)"
     theirs_line = "- Einwilligungen dokumentieren (Iserlohn)"
 

@@ -192,7 +192,7 @@ def test_brilon_adopts_edits_and_takes_over_a_change_of_the_template(
     # its results live on).
     office = new_context().new_page()
     log_in(office, OFFICE)
-    office.goto(f"{source}bearbeiten/")
+    office.goto(f"{source}bearbeiten/?einfach=1")  # the plain form (a copy has no other)
     expect(h1(office)).to_have_text(f"„{TENDER}“ bearbeiten")
     source_body = office.get_by_label("Inhalt (optional)", exact=True)
     expect(source_body).to_have_value(re.compile("Eignungskriterien"))
