@@ -642,9 +642,8 @@ def test_long_words_addresses_and_code_wrap_in_result_diff_and_editor(
                 expect(page.locator("main")).to_contain_text("produktbereiche-2026.csv")
             assert_fits(page)
 
-        # The shared editor: its lines wrap instead of scrolling sideways.
+        # The shared editor (it starts by itself): its lines wrap instead of scrolling sideways.
         _open(page, path + "bearbeiten/")
-        page.locator("[data-coedit-start]").click()
         content = page.locator(".cm-content")
         expect(content).to_contain_text("produktbereiche-2026.csv")
         scroller = page.locator(".cm-scroller").evaluate("e => [e.scrollWidth, e.clientWidth]")
