@@ -43,6 +43,7 @@ FORMS = (
     "search",
 )
 PER_PERSON = 2
+PER_ADDRESS = 5  # the search's limit per client address in this module
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 
 
@@ -93,6 +94,10 @@ def servers(database, inbox, tmp_path_factory) -> Iterator[tuple[Server, Server]
         EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
         **{f"RATE_LIMIT_{form.upper()}_PERSON": f"{PER_PERSON}/h" for form in FORMS},
+        # Behind a proxy on loopback (as deploy/ runs it): the client is the forwarded address.
+        BEHIND_PROXY="1",
+        TRUSTED_PROXIES="127.0.0.1",
+        RATE_LIMIT_SEARCH_ADDRESS=f"{PER_ADDRESS}/h",
     )
     _manage(env, "migrate", "--no-input")
     _manage(env, "seed_demo", "--quiet-accounts")
@@ -133,9 +138,12 @@ class Visitor:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
         )
 
-    def open(self, url: str, data: dict | None = None) -> tuple[int, str]:
+    def open(
+        self, url: str, data: dict | None = None, *, forwarded: str | None = None
+    ) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body)  # noqa: S310 – loopback
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=30) as response:
                 self.last = response.status, response.read().decode()
@@ -245,3 +253,21 @@ def test_two_processes_count_one_person_together(form, servers, database, inbox)
         assert "Zu viele Anfragen in kurzer Zeit" in visitor.last[1]
     assert [_count(database, table) for table in WRITES[form]] == written
     assert len(inbox.messages) == mails
+
+
+def test_two_clients_behind_the_trusted_proxy_are_counted_apart(servers):
+    """Anonymous searches count per client address only: the proxy forwards two clients, and
+    one reaching the limit (on either process) leaves the other untouched."""
+    first, second = servers
+    town_hall, colleague = Visitor(), Visitor()
+
+    def search(visitor: Visitor, server: Server, forwarded: str) -> int:
+        return visitor.open(f"{server.url}/suche/?q=Schule", forwarded=forwarded)[0]
+
+    statuses = [search(town_hall, servers[n % 2], "192.0.2.10") for n in range(PER_ADDRESS)]
+    assert statuses == [200] * PER_ADDRESS
+    assert search(town_hall, first, "192.0.2.10") == 429
+    # Made-up addresses left of the proxy's own entry change nothing.
+    assert search(town_hall, second, "198.51.100.7, 192.0.2.10") == 429
+    assert search(colleague, second, "192.0.2.11") == 200
+    assert search(colleague, first, "192.0.2.11") == 200
