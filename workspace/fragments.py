@@ -26,8 +26,12 @@ WRITES = "writes"
 FRAGMENT_SECONDS = 24 * 3600
 
 
-def _stamp_key(name: str) -> str:
+def stamp_key(name: str) -> str:
+    """The cache key that holds the stamp of fragment ``name``."""
     return f"fragment-stamp:{name}"
+
+
+_stamp_key = stamp_key
 
 
 def stamp(name: str) -> str:

@@ -8,7 +8,7 @@ that decides the page's content:
   database retires. A wrapper on every connection (:func:`track_writes`) sees each INSERT,
   UPDATE and DELETE (services, ``QuerySet.update()``, bulk writes and raw SQL alike) and bumps
   the stamp at once and again after the commit, so a reader that rendered the old rows in
-  between stored them under a stamp that the commit retires. Only tables no page shows
+  between kept them with a stamp that the commit retires. Only tables no page shows
   (sessions, login attempts, the task queue, the security log) are left out;
 - the **viewer**: all anonymous visitors share one copy (nothing is granted to them, so they
   all see the same page); a logged-in person has copies of their own, since pages show what
@@ -120,6 +120,7 @@ def instrument_connection(sender, connection, **kwargs) -> None:
 
 
 def _page_key(request: HttpRequest) -> str | None:
+    """The cache key of this request's page, or None when it is not served from the cache."""
     match = request.resolver_match
     if match is None or match.view_name not in PAGES:
         return None
@@ -143,8 +144,21 @@ def _page_key(request: HttpRequest) -> str | None:
             timezone.localdate().isoformat(),
         ]
     )
-    digest = hashlib.sha256(variant.encode()).hexdigest()
-    return f"page:{fragments.stamp(WRITES)}:{digest}"
+    return "page:" + hashlib.sha256(variant.encode()).hexdigest()
+
+
+def _kept(key: str) -> tuple[str, tuple | None]:
+    """The write stamp now and the page kept under ``key`` if it was made under that stamp:
+    one round trip to the cache for both."""
+    stamp_key = fragments.stamp_key(WRITES)
+    found = cache.get_many([stamp_key, key])
+    stamp = found.get(stamp_key)
+    if stamp is None:
+        return fragments.stamp(WRITES), None
+    kept = found.get(key)
+    if kept is None or kept[0] != stamp:
+        return stamp, None
+    return stamp, kept[1:]
 
 
 def rendering_for_cache(request: HttpRequest) -> bool:
@@ -170,9 +184,10 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key is None:
+        kept = getattr(request, "_page_cache_key", None)
+        if kept is None:
             return response
+        key, stamp = kept
         request._page_cache_key = None
         if (
             response.status_code != 200
@@ -189,7 +204,7 @@ class PageCacheMiddleware:
         headers = dict(response.items())
         seconds = QUERY_PAGE_SECONDS if request.META.get("QUERY_STRING") else PAGE_SECONDS
         try:
-            cache.set(key, (response.content, headers), seconds)
+            cache.set(key, (stamp, response.content, headers), seconds)
         except Exception:
             logger.exception("Seiten-Cache nicht erreichbar")
         return _answer(request, response.content, headers)
@@ -199,11 +214,11 @@ class PageCacheMiddleware:
             return None
         try:
             key = _page_key(request)
-            kept = cache.get(key) if key is not None else None
+            if key is None:
+                return None
+            stamp, kept = _kept(key)
         except Exception:
             logger.exception("Seiten-Cache nicht erreichbar")
-            return None
-        if key is None:
             return None
         if kept is not None:
             # What the view does before it renders, it does for a kept page too (the rate
@@ -214,5 +229,7 @@ class PageCacheMiddleware:
                 return refused
             content, headers = kept
             return _answer(request, content, headers)
-        request._page_cache_key = key
+        # Kept with the stamp read before the view reads anything: a write that commits while
+        # it renders renews the stamp, so this copy is never served after that commit.
+        request._page_cache_key = (key, stamp)
         return None
