@@ -72,7 +72,7 @@ def start(env: dict[str, str], middleware: bool, log: Path) -> tuple[subprocess.
         [
             str(VENV_BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--access-logfile", "/dev/null", "workspace.wsgi:application",
+            "--access-logfile", "/dev/null", "bench.bare_wsgi:application",
         ],
         cwd=ROOT,
         env={
@@ -100,7 +100,10 @@ def wrk(url: str, cookie: str | None) -> float:
     command += ["-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run([*command, url], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{url}: wrk scheitert\n{done.stdout}\n{done.stderr}")
+    out = done.stdout
     if "Non-2xx or 3xx responses" in out:
         raise SystemExit(f"{url}: Fehlerantworten\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -111,7 +114,7 @@ def log_in(url: str) -> str:
     import requests
 
     https = {"X-Forwarded-Proto": "https"}
-    page = requests.get(url + "/konto/anmelden/", headers=https, timeout=10)
+    page = requests.get(url + "/konto/anmelden/", headers=https, timeout=60)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     csrf = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
     answer = requests.post(
@@ -123,7 +126,7 @@ def log_in(url: str) -> str:
             "Origin": url.replace("http://", "https://"),
             "Referer": url.replace("http://", "https://") + "/konto/anmelden/",
         },
-        timeout=10,
+        timeout=60,
         allow_redirects=False,
     )
     if answer.status_code != 302:
@@ -170,6 +173,9 @@ def main() -> int:
         "DEBUG": "0",
         "MEDIA_ROOT": str(runtime / "media"),
         "AXES_FAILURE_LIMIT": "1000",
+        # The load generator is one address and one person asking thousands of times.
+        "RATE_LIMIT_SEARCH_ADDRESS": "1000000/m",
+        "RATE_LIMIT_SEARCH_PERSON": "1000000/m",
         # Behind nginx (deploy/), which speaks HTTPS and forwards the scheme.
         "BEHIND_PROXY": "1",
         "TRUSTED_PROXIES": "127.0.0.1",
@@ -194,7 +200,13 @@ def main() -> int:
             for who, url, with_cookie, label in jobs:
                 runs.setdefault((who, label), []).append(wrk(url, with_cookie))
             print(f"Runde {round_number + 1}/{ROUNDS} fertig", file=sys.stderr)
-        report(runs, targets)
+        report(
+            runs,
+            targets,
+            "Seiten-Cache im geteilten Redis"
+            if cache_url
+            else "ohne geteilten Cache (kein Seiten-Cache)",
+        )
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
@@ -214,34 +226,44 @@ def main() -> int:
     return 0
 
 
-def report(runs: dict[tuple[str, str], list[float]], targets: list[str]) -> None:
+def report(runs: dict[tuple[str, str], list[float]], targets: list[str], cache: str) -> None:
+    """The table, each figure marked against its goal (Done-when 6 of the production issue)."""
     median = {key: statistics.median(values) for key, values in runs.items()}
     floor = median[("ohne Middleware", "leer")]
     bare = median[("mit Middleware", "leer")]
+
+    def mark(met: bool) -> str:
+        return "erreicht" if met else "**verfehlt**"
+
     print(
-        f"\ngunicorn, gunicorn.conf.py, 2 Worker, DEBUG aus, PostgreSQL, Demo-Welt; wrk "
+        f"\ngunicorn, gunicorn.conf.py, 2 Worker, DEBUG aus, PostgreSQL, Demo-Welt, {cache}; wrk "
         f"-c {CONNECTIONS} -d {SECONDS}s; Median aus {ROUNDS} abwechselnden Läufen\n"
     )
-    print("| Seite | Besuch r/s | % | angemeldet r/s | % |\n|---|---:|---:|---:|---:|")
-    print(f"| leere View ohne Middleware | {floor:.0f} | | | |")
-    print(f"| leere View mit Middleware | {bare:.0f} | 100 | | |")
-    failed = []
+    print(
+        "| Seite | Besuch r/s | % | Ziel | angemeldet r/s | % | Ziel |\n"
+        "|---|---:|---:|---|---:|---:|---|"
+    )
     cost = 1 - bare / floor
+    print(f"| leere View ohne Middleware | {floor:.0f} | | | | | |")
+    print(
+        f"| leere View mit Middleware | {bare:.0f} | 100 | Kosten {100 * cost:.0f} % ≤ 20 %: "
+        f"{mark(cost <= 0.2)} | | | |"
+    )
+    failed = [] if cost <= 0.2 else [f"Middleware kostet {100 * cost:.0f} %"]
     for target in targets:
-        visitor = median[("Besuch", target)]
-        member = median[("angemeldet", target)]
-        print(
-            f"| `{target}` | {visitor:.0f} | {100 * visitor / bare:.0f} | {member:.0f} | "
-            f"{100 * member / bare:.0f} |"
-        )
+        visitor = median[("Besuch", target)] / bare
+        member = median[("angemeldet", target)] / bare
         goal = 0.5 if target == "/leitprojekte/" else 0.3
-        if visitor / bare < goal:
-            failed.append(f"{target} (Besuch) {100 * visitor / bare:.0f} % < {goal:.0%}")
-        if member / bare < 0.3:
-            failed.append(f"{target} (angemeldet) {100 * member / bare:.0f} % < 30 %")
+        print(
+            f"| `{target}` | {median[('Besuch', target)]:.0f} | {100 * visitor:.0f} | "
+            f"≥ {100 * goal:.0f} %: {mark(visitor >= goal)} | {median[('angemeldet', target)]:.0f} | "
+            f"{100 * member:.0f} | ≥ 30 %: {mark(member >= 0.3)} |"
+        )
+        if visitor < goal:
+            failed.append(f"{target} (Besuch) {100 * visitor:.0f} % < {100 * goal:.0f} %")
+        if member < 0.3:
+            failed.append(f"{target} (angemeldet) {100 * member:.0f} % < 30 %")
     print(f"\nKosten der Middleware: {100 * cost:.0f} % der leeren View (Ziel: höchstens 20 %)")
-    if cost > 0.2:
-        failed.append(f"Middleware kostet {100 * cost:.0f} %")
     print("Ziele erreicht." if not failed else "Ziele verfehlt: " + "; ".join(failed))
 
 
