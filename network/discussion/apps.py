@@ -28,3 +28,6 @@ class DiscussionConfig(AppConfig):
             order=50,
         )
         register_seeder(seed_discussion, order=90)
+        from network.discussion.api import register as register_api
+
+        register_api()

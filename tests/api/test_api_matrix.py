@@ -64,6 +64,22 @@ EDIT_DRAFT = {
     NETWORK: cells(UNAUTH,   HIDE,   OK,    OK,    DENY,    UNAUTH, UNAUTH),
     TEAM:    cells(UNAUTH,   HIDE,   OK,    OK,    DENY,    UNAUTH, UNAUTH),
 }
+# Follow a project, comment on it: whoever sees it (and, for comments, takes part).
+FOLLOW = {
+    PUBLIC:  cells(UNAUTH,   OK,     OK,    OK,    DENY,    UNAUTH, UNAUTH),
+    NETWORK: cells(UNAUTH,   OK,     OK,    OK,    DENY,    UNAUTH, UNAUTH),
+    TEAM:    cells(UNAUTH,   HIDE,   OK,    OK,    DENY,    UNAUTH, UNAUTH),
+}
+COMMENT = {
+    PUBLIC:  cells(UNAUTH,   201,    201,   201,   DENY,    UNAUTH, UNAUTH),
+    NETWORK: cells(UNAUTH,   201,    201,   201,   DENY,    UNAUTH, UNAUTH),
+    TEAM:    cells(UNAUTH,   HIDE,   201,   201,   DENY,    UNAUTH, UNAUTH),
+}
+SEE_FOLLOW = {
+    PUBLIC:  cells(UNAUTH,   OK,     OK,    OK,    OK,      UNAUTH, UNAUTH),
+    NETWORK: cells(UNAUTH,   OK,     OK,    OK,    OK,      UNAUTH, UNAUTH),
+    TEAM:    cells(UNAUTH,   HIDE,   OK,    OK,    OK,      UNAUTH, UNAUTH),
+}
 # fmt: on
 BY_RESULT = {(vis, TESTED): SEE_PROJECT[vis] for vis in VISIBILITIES} | {
     (vis, DRAFT): SEE_DRAFT[vis] for vis in VISIBILITIES
@@ -129,6 +145,10 @@ MATRIX: dict[str, Row] = {
         page=lambda w, c: reverse("templates:detail", args=[w.templates[c].pk]),
     ),
     "api:adoption-list": Row("none", ONE),
+    "api:follow-detail": Row("follow", SEE_FOLLOW, write=("PUT", FOLLOW)),
+    "api:comment-list": Row(
+        "comments", {v: NOT_HERE[None] for v in VISIBILITIES}, write=("POST", COMMENT)
+    ),
     "api:guide-list": Row("none", ONE, page=lambda w, c: reverse("guides:list")),
     "api:guide-detail": Row(
         "guide",
@@ -190,6 +210,12 @@ def _url(world, name: str, row: Row, case) -> str:
         return reverse(name, kwargs={"slug": "menden"})
     if row.target == "cohort":
         return reverse(name, kwargs={"year": world.municipalities["menden"].cohort.year})
+    if row.target == "follow":
+        return reverse(
+            name, kwargs={"model": "projects.leadproject", "pk": world.projects[case].pk}
+        )
+    if row.target == "comments":
+        return reverse(name)
     if row.target == "template":
         return reverse(name, kwargs={"pk": world.templates[case].pk})
     if row.target == "guide":
@@ -209,11 +235,15 @@ def _url(world, name: str, row: Row, case) -> str:
 
 def _snapshot():
     from network.dates.models import Registration
+    from network.discussion.models import Comment
+    from workspace.models import Follow
 
     return (
         list(Result.objects.order_by("pk").values_list("pk", "revision", "body")),
         Result.history.count(),
         list(Registration.objects.values_list("pk", "user_id", "status")),
+        list(Follow.objects.order_by("pk").values_list("pk", "user_id", "target_id")),
+        Comment.objects.count(),
     )
 
 
@@ -247,6 +277,20 @@ def _carried_out(world, row, case, role, response, where):
         changed = Result.objects.get(pk=world.results[case].pk)
         assert changed.revision == 3 and changed.body.endswith("Drei."), where
         assert response.json()["revision"] == 3
+    elif row.target == "follow":
+        from workspace import notifications
+
+        person = world.users[PERSON[role]]
+        assert notifications.is_following(person, world.projects[case]), where
+        assert response.json() == {"following": True}
+    elif row.target == "comments":
+        from network.discussion.models import Comment
+
+        comment = Comment.objects.get(pk=response.json()["id"])
+        assert (comment.author, comment.project) == (
+            world.users[PERSON[role]],
+            world.projects[case],
+        )
     else:
         person = world.users[PERSON[role]]
         assert world.appointment.registrations.filter(user=person).count() == 1, where
@@ -266,11 +310,14 @@ def test_matrix(world, name, case, method, role):
         response = client.get(url, **headers(world, role))
     else:
         expected = row.write[1][case][role]
-        payload = (
-            {"base_revision": world.results[case].revision, "body": "Eins.\n\nZwei.\n\nDrei."}
-            if row.target == "result"
-            else {}
-        )
+        payload = {}
+        if row.target == "result":
+            payload = {
+                "base_revision": world.results[case].revision,
+                "body": "Eins.\n\nZwei.\n\nDrei.",
+            }
+        elif row.target == "comments":
+            payload = {"project": world.projects[case].slug, "body": "Wie weit ist die Plattform?"}
         response = client.generic(
             method,
             url,
