@@ -415,7 +415,12 @@ def snapshot(world: World) -> dict:
         "results": list(Result.objects.order_by("pk").values_list("pk", "revision")),
         "result_attachments": rows(ResultAttachment),
         "guide_attachments": rows(GuideAttachment),
-        "files": sorted(str(p.relative_to(world.media)) for p in world.media.rglob("*")),
+        # Kept documents (dokumente/) are made by reading, not a change.
+        "files": sorted(
+            str(p.relative_to(world.media))
+            for p in world.media.rglob("*")
+            if p.relative_to(world.media).parts[0] != "dokumente"
+        ),
     }
 
 

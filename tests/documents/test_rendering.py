@@ -116,15 +116,19 @@ def test_the_fetcher_reads_only_own_images_and_static_files():
     assert image_widths(pdf) == [60]
 
 
-def test_a_document_is_kept_per_version_and_dropped_when_people_change():
+def test_a_document_is_kept_per_version_and_dropped_when_people_change(settings, tmp_path):
     key = DocumentKey("tests.documents.test_rendering.build_for_test", 1, 2, "namen")
     assert kept(key, "pdf") is None
     data = make(key, "pdf")
     assert kept(key, "pdf") == data
     assert kept(DocumentKey(key.builder, 1, 3, "namen"), "pdf") is None
     assert kept(DocumentKey(key.builder, 1, 2, "oeffentlich"), "pdf") is None
+    stored = list((tmp_path / "media" / "dokumente").iterdir())
+    assert [p.read_bytes() for p in stored] == [data]
     forget_people()
     assert kept(key, "pdf") is None
+    # No copy stays on disk (it may name an erased person).
+    assert list((tmp_path / "media" / "dokumente").iterdir()) == []
 
 
 def build_for_test(pk: int, version: int, audience: str) -> Document:

@@ -26,6 +26,11 @@ pytestmark = pytest.mark.django_db
 Kind = Proposal.Kind
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # kept documents go to the file storage
+
+
 @pytest.fixture
 def agreement(committee, proposed_project, coordinator, iserlohn, editor):
     result = project_services.result_create(

@@ -8,23 +8,29 @@ changed), the generation moves on and every kept document is dropped at once —
 cannot know in advance whose names it will print, and a stale one must never survive.
 
 Long documents and dossiers are made by the background worker (``manage.py db_worker``); the
-page says so meanwhile and reloads itself.
+page says so meanwhile and asks again by itself.
+
+Kept copies live in the file storage (``documents/``, as private as the attachments), which the
+web processes and the worker share whatever the cache is; the generation comes from the cache.
+A change of people also deletes every kept file, so no copy with an erased name stays on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.module_loading import import_string
 from django_tasks import task
 
 from workspace.documents import Document
 
 GENERATION_KEY = "documents:people-generation"
-KEEP_SECONDS = 30 * 24 * 3600
 # While the worker makes a document, a second request does not queue it again.
 PENDING_SECONDS = 10 * 60
 
@@ -63,6 +69,20 @@ def generation() -> str:
 def forget_people() -> None:
     """Drop every kept document: someone named in documents was erased or changed consent."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        _folders, files = default_storage.listdir(FOLDER)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        default_storage.delete(f"{FOLDER}/{name}")
+
+
+FOLDER = "dokumente"
+
+
+def path_of(key: DocumentKey, fmt: str) -> str:
+    digest = hashlib.sha256(key.cache_key(fmt).encode()).hexdigest()
+    return f"{FOLDER}/{digest}.{EXTENSIONS[fmt]}"
 
 
 def render(document: Document, fmt: str) -> bytes:
@@ -76,31 +96,43 @@ def render(document: Document, fmt: str) -> bytes:
 
 
 def kept(key: DocumentKey, fmt: str) -> bytes | None:
-    return cache.get(key.cache_key(fmt))
+    path = path_of(key, fmt)
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as stored:
+        return stored.read()
 
 
-def make(key: DocumentKey, fmt: str, document: Document | None = None) -> bytes:
-    """Build (unless given), render and keep the document; returns its bytes."""
+def make(
+    key: DocumentKey, fmt: str, document: Document | None = None, path: str | None = None
+) -> bytes:
+    """Build (unless given), render and keep the document (at ``path``: where the request that
+    queued it will look); returns its bytes."""
     if document is None:
         build: Builder = import_string(key.builder)
         document = build(key.pk, key.version, key.audience)
     data = render(document, fmt)
-    cache.set(key.cache_key(fmt), data, KEEP_SECONDS)
-    cache.delete(_pending_key(key, fmt))
+    path = path or path_of(key, fmt)
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(data))
+    cache.delete(_pending_key(path))
     return data
 
 
-def _pending_key(key: DocumentKey, fmt: str) -> str:
-    return "pending:" + key.cache_key(fmt)
+def _pending_key(path: str) -> str:
+    return "documents:pending:" + path
 
 
 def make_later(key: DocumentKey, fmt: str) -> None:
     """Queue the document for the background worker, once."""
-    if cache.add(_pending_key(key, fmt), True, PENDING_SECONDS):
-        document_make.enqueue(key.builder, key.pk, key.version, key.audience, fmt)
+    path = path_of(key, fmt)
+    if cache.add(_pending_key(path), True, PENDING_SECONDS):
+        document_make.enqueue(key.builder, key.pk, key.version, key.audience, fmt, path)
 
 
 @task()
-def document_make(builder: str, pk: int, version: int, audience: str, fmt: str) -> int:
+def document_make(
+    builder: str, pk: int, version: int, audience: str, fmt: str, path: str = ""
+) -> int:
     """Make and keep one document (the worker's side of :func:`make_later`); returns its size."""
-    return len(make(DocumentKey(builder, pk, version, audience), fmt))
+    return len(make(DocumentKey(builder, pk, version, audience), fmt, path=path or None))
