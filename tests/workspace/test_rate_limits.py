@@ -305,3 +305,27 @@ def test_without_its_counters_a_form_still_works(world):
         response = _send(Client(), form, world, form.data(0, "ada@example.org"))
     assert response.status_code == 302
     assert JoinRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("RATE_LIMIT_JOIN_PERSON", "viele"), ("RATE_LIMIT_SEARCH_ADDRESS", "60/w")],
+)
+def test_a_limit_that_is_no_rate_stops_the_start(name, value):
+    from tests.workspace.test_settings import PRODUCTION, _manage
+
+    result = _manage("check", **{**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert f"{name}: „{value}“ ist keine Rate" in result.stderr
+
+
+def test_settings_read_limits_from_the_environment():
+    from tests.workspace.test_settings import PRODUCTION, _run
+
+    code = "from django.conf import settings; print(settings.RATE_LIMITS['join'])"
+    result = _run(
+        "-c",
+        f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'workspace.settings'); django.setup(); {code}",
+        **{**PRODUCTION, "RATE_LIMIT_JOIN_ADDRESS": "40/h"},
+    )
+    assert "{'address': '40/h', 'person': '3/h'}" in result.stdout, result.stderr
