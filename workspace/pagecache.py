@@ -78,14 +78,20 @@ _UNSHOWN_TABLES = re.compile(
     r"|identity_providersession"
 )
 _READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "SET", "SHOW", "EXPLAIN", "BEGIN"})
+_CTE_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
 
 def _changes_pages(sql: str) -> bool:
-    head = sql.lstrip()[:10].split(None, 1)
-    if not head or head[0].upper() in _READS:
+    # A UNION of reads opens with a parenthesis; a CTE may hide a write in its body.
+    text = sql.lstrip(" \t\n(")
+    head = text[:10].split(None, 1)
+    first = head[0].upper() if head else ""
+    if not first or first in _READS:
         return False
-    write = _WRITE.match(sql)
+    if first == "WITH":
+        return _CTE_WRITE.search(text) is not None
+    write = _WRITE.match(text)
     return not (write and _UNSHOWN_TABLES.match(write.group(1)))
 
 

@@ -199,6 +199,16 @@ def test_sessions_and_reads_do_not_retire_the_pages(as_user, result, editor):
     assert pagecache._changes_pages('INSERT INTO "projects_leadproject" ("title") VALUES (%s)')
     assert pagecache._changes_pages("TRUNCATE projects_result")
     assert not pagecache._changes_pages('SELECT "projects_result"."id" FROM "projects_result"')
+    # The search's UNION of reads and a CTE that only reads change nothing either.
+    assert not pagecache._changes_pages('(SELECT 1 AS "s_order") UNION ALL (SELECT 2)')
+    assert not pagecache._changes_pages('WITH "hits" AS (SELECT 1) SELECT * FROM "hits"')
+    assert pagecache._changes_pages('WITH "old" AS (DELETE FROM "x" RETURNING 1) SELECT 1')
+
+
+def test_a_search_retires_nothing(as_user, result):
+    before = fragments.stamp(pagecache.WRITES)
+    assert "Datenmodell" in _page(as_user(None), "/suche/?q=Datenmodell")
+    assert fragments.stamp(pagecache.WRITES) == before
 
 
 @pytest.mark.django_db(transaction=True)
