@@ -309,6 +309,19 @@ for _name in ("PORTABLE_MAX_ARCHIVE_BYTES", "PORTABLE_MAX_FILES", "PORTABLE_MAX_
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} muss eine positive ganze Zahl sein.")
 
+# --- Attachments (workspace/attachments.py) --------------------------------------------------
+# clamd, spoken to with INSTREAM: "127.0.0.1:3310" or a socket path ("/run/clamav/clamd.ctl").
+# Empty: uploads are not scanned. Set, every upload waits "in Prüfung" until clamd says clean.
+# clamd's StreamMaxLength must be above the upload limit (25 MB).
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=30)
+if CLAMD_ADDRESS and not (
+    CLAMD_ADDRESS.startswith("/") or CLAMD_ADDRESS.rpartition(":")[2].isdigit()
+):
+    raise ImproperlyConfigured(
+        "CLAMD_ADDRESS ist „Host:Port“ (z. B. 127.0.0.1:3310) oder der Pfad eines Sockets."
+    )
+
 # Newsletter sending (network/newsletter/services.py): a send task mails a batch, then queues
 # the next; a sender that has not renewed its lease for this long is taken to have crashed,
 # and its issue is resumed by the watchdog task waiting in the queue.
