@@ -55,3 +55,7 @@ class SteeringConfig(AppConfig):
         from steering.api import register as register_api
 
         register_api()
+        from steering.documents import register as register_documents
+
+        # A lead project's dossier lists the committee's agreements (projects.documents).
+        register_documents()

@@ -175,3 +175,21 @@ def test_minutes_are_the_committees_until_approved_then_everyones(
     # The agenda as the public reads it: a free resolution is the network's, so its title
     # stays hidden from visitors.
     assert squash("Nicht öffentlicher Tagesordnungspunkt") in text
+
+
+def test_a_projects_dossier_lists_its_agreements(committee, agreement, coordinator):
+    """The dossier is made by the worker; the committee's agreements stand in it."""
+    from django.core.management import call_command
+
+    url = reverse("projects:dossier-pdf", kwargs={"slug": agreement.project.slug})
+    team = client_for(coordinator)
+    waiting = team.get(url)
+    assert waiting.status_code == 202
+    assert "im Hintergrund erstellt" in waiting.content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    response = team.get(url)
+    assert response.status_code == 200
+    text = squash(pdf_text(response.content))
+    assert squash("Vereinbarungen des Steuerkreises") in text
+    assert squash(f"Vereinbarung {agreement.number}: Datenmodell vereinbaren") in text
+    assert squash("Datenmodell Schulträger") in text  # its result, at its current version
