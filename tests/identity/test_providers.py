@@ -90,3 +90,26 @@ def test_a_broker_names_a_member_municipality_by_short_name_or_official_key(
         is None
     )
     assert municipality_for_login(provider=configured_provider, claims={}) is None
+
+
+def test_a_provider_session_lasts_no_longer_than_the_providers_token(configured_provider, outsider):
+    import datetime
+
+    from django.utils import timezone
+
+    from workspace.identity.services import provider_session_start
+
+    session = SessionStore()
+    token_ends = timezone.now() + datetime.timedelta(minutes=20)
+    provider_session_start(
+        provider=configured_provider,
+        user=outsider,
+        session=session,
+        token_expires_at=token_ends,
+        id_token_expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    session.save()
+
+    stored = Session.objects.get(session_key=session.session_key)
+    assert abs((stored.expire_date - token_ends).total_seconds()) < 2
+    assert ProviderSession.objects.get(session_key=session.session_key).user == outsider
