@@ -29,21 +29,22 @@ def test_create_use_and_revoke_a_token(page: Page, base_url: str, log_in):
     expect(row).to_contain_text("noch nie")
     assert_no_violations(page)
 
-    # A program uses it: it reads, and writes a version as the team's editor.
+    # A program uses it: it reads what the person sees, and writes (follows a result,
+    # then stops again, so the shared demo world is left as it was).
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token}"
     project = api.get(
         f"{base_url}/api/v1/leitprojekte/offene-regionale-datenplattform/", timeout=30
     )
     assert project.status_code == 200, project.text
+    assert project.json()["team"], project.text
     result = project.json()["results"][0]
-    url = f"{base_url}/api/v1/ergebnisse/{result['id']}/"
-    current = api.get(url, timeout=30).json()
-    change = {"base_revision": current["revision"], "body": current["body"] + "\n\nPer API."}
-    saved = api.patch(url, json=change, timeout=30)
-    assert saved.status_code == 200, saved.text
-    assert saved.json()["revision"] == current["revision"] + 1
-    assert requests.patch(url, json=change, timeout=30).status_code == 401
+    current = api.get(f"{base_url}/api/v1/ergebnisse/{result['id']}/", timeout=30)
+    assert current.status_code == 200 and current.json()["body"]
+    follow = f"{base_url}/api/v1/folgen/projects.result/{result['id']}/"
+    assert api.put(follow, timeout=30).json() == {"following": True}
+    assert api.delete(follow, timeout=30).json() == {"following": False}
+    assert requests.put(follow, timeout=30).status_code == 401
 
     # Shown only once: the page again lists it with its last use, without the token.
     page.goto("/konto/zugaenge/")
