@@ -7,6 +7,7 @@ committee's pages.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -61,13 +62,31 @@ class PinnedVersionSerializer(DescribedSerializer):
     )
 
 
+class AgreementDocumentsSerializer(DescribedSerializer):
+    pdf = serializers.CharField(help_text=_("Das barrierefreie PDF (PDF/UA-1)"))
+    pdf_archive = serializers.CharField(help_text=_("Das PDF für das Archiv (PDF/A-3a)"))
+    odt = serializers.CharField(help_text=_("Der OpenDocument-Text (ODT)"))
+
+
 class AgreementDetailSerializer(AgreementSerializer):
     pinned_versions = serializers.SerializerMethodField(
         help_text=_("Die Versionen der Ergebnisse, die die Vereinbarung festhält")
     )
+    documents = serializers.SerializerMethodField(
+        help_text=_("Die Vereinbarung als Dokument, für wen sie lesen darf (steering.documents)")
+    )
 
     class Meta(AgreementSerializer.Meta):
-        fields = [*AgreementSerializer.Meta.fields, "text", "pinned_versions"]
+        fields = [*AgreementSerializer.Meta.fields, "text", "pinned_versions", "documents"]
+
+    @extend_schema_field(AgreementDocumentsSerializer)
+    def get_documents(self, agreement) -> dict:
+        pdf = reverse("steering:agreement-pdf", kwargs={"number": agreement.number})
+        return {
+            "pdf": pdf,
+            "pdf_archive": f"{pdf}?archiv=1",
+            "odt": reverse("steering:agreement-odt", kwargs={"number": agreement.number}),
+        }
 
     @extend_schema_field(PinnedVersionSerializer(many=True))
     def get_pinned_versions(self, agreement) -> list[dict]:

@@ -193,3 +193,14 @@ def test_a_projects_dossier_lists_its_agreements(committee, agreement, coordinat
     assert squash("Vereinbarungen des Steuerkreises") in text
     assert squash(f"Vereinbarung {agreement.number}: Datenmodell vereinbaren") in text
     assert squash("Datenmodell Schulträger") in text  # its result, at its current version
+
+
+def test_the_api_names_an_agreements_documents_and_they_answer(agreement, client):
+    detail = client.get(f"/api/v1/vereinbarungen/{agreement.number}/").json()
+    documents = detail["documents"]
+    assert documents["pdf_archive"] == documents["pdf"] + "?archiv=1"
+    pdf = client.get(documents["pdf"])
+    assert pdf["Content-Type"] == "application/pdf"
+    assert squash(agreement.number) in squash(pdf_text(pdf.content))
+    odt = client.get(documents["odt"])
+    assert odt["Content-Type"] == "application/vnd.oasis.opendocument.text"
