@@ -177,6 +177,8 @@ def test_minutes_are_the_committees_until_approved_then_everyones(
     assert squash("Nicht öffentlicher Tagesordnungspunkt") in text
 
 
+# The worker command closes the connection when it is done: outside a test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_projects_dossier_lists_its_agreements(committee, agreement, coordinator):
     """The dossier is made by the worker; the committee's agreements stand in it."""
     from django.core.management import call_command
