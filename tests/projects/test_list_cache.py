@@ -157,11 +157,12 @@ def test_in_the_shared_redis_cache_a_committed_change_shows_at_once(
 ):
     """With CACHE_URL every process reads the same stamps: the commit's bump reaches them all."""
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "workspace.metrics.RedisCacheWithMetrics",
             "LOCATION": settings.REDIS_URL,
             "KEY_PREFIX": f"list-cache-test-{os.getpid()}",
-        }
+        },
     }
     from django.core.cache import cache
 
