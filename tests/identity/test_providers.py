@@ -113,3 +113,18 @@ def test_a_provider_session_lasts_no_longer_than_the_providers_token(configured_
     stored = Session.objects.get(session_key=session.session_key)
     assert abs((stored.expire_date - token_ends).total_seconds()) < 2
     assert ProviderSession.objects.get(session_key=session.session_key).user == outsider
+
+
+def test_a_refused_provider_login_is_one_failed_login_in_the_security_log(
+    client, configured_provider
+):
+    from workspace.audit.models import SecurityEvent
+
+    response = client.get(
+        reverse("openid_connect_callback", args=[configured_provider.slug]),
+        {"code": "erfunden", "state": "gefaelscht"},
+    )
+    assert response.status_code == 400
+    assert "Diese Anmeldung ist unbekannt" in response.content.decode()
+    entry = SecurityEvent.objects.get(kind="login_failed")
+    assert (entry.provider, entry.account) == ("menden-sso", None)
