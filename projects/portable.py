@@ -1211,6 +1211,35 @@ def _write(
     return outcome
 
 
+def _check_attachment(attachment: ResultAttachment, data: bytes) -> None:
+    """An imported file is held to the rules of an upload (``workspace.attachments``): its type
+    by content, clamd's word; while clamd cannot be reached it waits "in Prüfung"."""
+    from workspace import attachments
+
+    try:
+        attachment.content_type = attachments.check_type(data, attachment.name)
+    except ValidationError as error:
+        raise _refuse(
+            _("Der Anhang „%(name)s“ im Archiv wird nicht übernommen: %(reason)s")
+            % {"name": attachment.name, "reason": " ".join(error.messages)}
+        ) from None
+    attachment.status = attachments.Attachment.Status.CLEAN
+    if attachments.scanner_configured():
+        try:
+            verdict = attachments.scan(data)
+        except attachments.ScannerUnavailable:
+            attachment.status = attachments.Attachment.Status.PENDING
+            attachments.schedule_recheck()
+        else:
+            if not verdict.clean:
+                raise _refuse(
+                    _("Die Virenprüfung hat im Anhang „%(name)s“ %(signature)s gefunden.")
+                    % {"name": attachment.name, "signature": verdict.signature}
+                )
+    if attachment.status == attachments.Attachment.Status.CLEAN:
+        attachment.text = attachments.extract_text(data, attachment.content_type)
+
+
 def _attach(opened, result: Result, spec: AttachmentSpec, people: _People, stored: list) -> None:
     attachment = ResultAttachment(
         result=result,
@@ -1224,6 +1253,8 @@ def _attach(opened, result: Result, spec: AttachmentSpec, people: _People, store
         with opened.open(spec.path) as entry:
             while chunk := entry.read(CHUNK):
                 buffer.write(chunk)
+        buffer.seek(0)
+        _check_attachment(attachment, buffer.read())
         buffer.seek(0)
         attachment.file.save(f"{spec.sha256[:12]}-{spec.name}", File(buffer), save=False)
     stored.append((attachment.file.storage, attachment.file.name))

@@ -3,6 +3,7 @@ ClamAV, removal that keeps history, and the search inside attached files."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import io
 import threading
@@ -320,3 +321,29 @@ def test_the_search_finds_a_word_that_stands_only_inside_an_attached_pdf(
     services.project_update(project=result.project, by=coordinator, visibility="team")
     assert list(search(AnonymousUser(), "Quellwasserschutzverordnung")) == []
     assert list(search(editor, "Quellwasserschutzverordnung"))
+
+
+def test_an_imported_archive_is_held_to_the_upload_rules(result, editor, office, project):
+    """A file that came in before the type check (a PNG named .pdf, stored as it came) does
+    not come back through an archive: the import is refused and nothing is written."""
+    from django.core.files.base import ContentFile
+
+    from projects import portable
+    from projects.models import LeadProject
+    from tests.archives import exported
+
+    legacy = ResultAttachment(
+        result=result, name="vertrag.pdf", size=0, sha256="", uploaded_by=editor
+    )
+    content = png_bytes()
+    legacy.size = len(content)
+    legacy.sha256 = hashlib.sha256(content).hexdigest()
+    legacy.file.save("vertrag.pdf", ContentFile(content), save=False)
+    legacy.save()
+    archive = exported(project, office)
+    projects_before = LeadProject.objects.count()
+    with pytest.raises(portable.ArchiveRefused, match="vertrag.pdf"):
+        portable.project_import(
+            archive=io.BytesIO(archive), by=office, lead=project.lead_municipality
+        )
+    assert LeadProject.objects.count() == projects_before
