@@ -37,7 +37,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models call their choices Kind, State or Status: each set gets its own name
+    # (otherwise the schema carries hashed names and `check --deploy` warns).
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.models.LeadProject.Status",
+        "ProjectKindEnum": "projects.models.LeadProject.Kind",
+        "ResultKindEnum": "projects.models.Result.Kind",
+        "ProposalKindEnum": "steering.models.Proposal.Kind",
+        "MeetingStateEnum": "steering.models.Meeting.State",
+        "IssueStateEnum": "network.newsletter.models.Issue.State",
+        "GuideStatusEnum": "network.guides.models.Guide.Status",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
