@@ -95,5 +95,8 @@ SYSTEM_TEXTS: frozenset[str] = frozenset(
         "workspace.OutgoingMail.subject",
         "workspace.OutgoingMail.last_error",
         "newsletter.Delivery.error",
+        # the text read out of an uploaded file, for the search
+        "projects.ResultAttachment.text",
+        "guides.GuideAttachment.text",
     }
 )
