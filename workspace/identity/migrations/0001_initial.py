@@ -10,7 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('workspace', '0007_accesstoken'),
+        # The earliest that has Municipality: rolling the core back (a restored old backup)
+        # must not take these tables with it.
+        ('workspace', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
