@@ -64,6 +64,14 @@ def team_row(page: Page, name: str) -> Locator:
     return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name, exact=True))
 
 
+def column_cell(table: Locator, row: Locator, header: str) -> Locator:
+    """The cell of ``row`` under the column headed ``header`` in ``table`` (found by the header,
+    so a column added to the shared template does not shift what the test reads)."""
+    headers = [text.strip() for text in table.get_by_role("columnheader").all_inner_texts()]
+    assert headers.count(header) == 1, (header, headers)
+    return row.locator(":scope > th, :scope > td").nth(headers.index(header))
+
+
 def project_nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Bereiche des Leitprojekts")
 
@@ -144,10 +152,11 @@ def test_coordinator_adds_a_colleague_who_can_then_edit_the_project(
     # The versions list names her as the author of version 4, the newest.
     result_nav(theirs).get_by_role("link", name="Versionen", exact=True).click()
     expect(h1(theirs)).to_have_text(f"Versionen von „{RESULT_TITLE}“")
-    newest = theirs.get_by_role("row").nth(1)
-    expect(newest.get_by_role("rowheader")).to_have_text("4 aktuell")
-    expect(newest.get_by_role("cell").nth(1)).to_have_text(name)
-    expect(newest.get_by_role("cell").nth(2)).to_have_text(note)
+    versions = theirs.get_by_role("table", name="Versionen, neueste zuerst")
+    newest = versions.get_by_role("row").nth(1)
+    expect(column_cell(versions, newest, "Version")).to_have_text("4 aktuell")
+    expect(column_cell(versions, newest, "Wer")).to_have_text(name)
+    expect(column_cell(versions, newest, "Notiz")).to_have_text(note)
 
     # The project's own settings stay the coordinator's.
     expect_forbidden(theirs, EDIT)
