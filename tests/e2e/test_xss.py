@@ -183,6 +183,28 @@ FIND_ACTIVE_MARKUP = """
     [...el.attributes].every((a) => iconAttributes.has(a.name.toLowerCase())) &&
     [...el.children].every((child) => child.localName === "path" &&
       [...child.attributes].every((a) => a.name === "d") && child.children.length === 0);
+  // The attachment list's own controls (documents/_attachments.html, for those who may edit):
+  // a closed <details class="kr-no-print"> right in a list item of the "Anhänge" section, a
+  // plain-text <summary> (the escaped file name) first, then only its forms to replace or
+  // remove that attachment on this site and a note. A <details> a payload made is elsewhere,
+  // carries other attributes (open, ontoggle …) or has markup in its summary; still reported.
+  const attachmentControls = (el) => {
+    if (el.localName !== "details" || el.attributes.length !== 1 ||
+        el.getAttribute("class") !== "kr-no-print") return false;
+    const item = el.parentElement;
+    const section = item && item.closest("section");
+    if (!item || item.localName !== "li" || !section ||
+        section.getAttribute("aria-labelledby") !== "anhaenge" ||
+        item.parentElement.parentElement !== section) return false;
+    const [summary, ...rest] = el.children;
+    if (!summary || summary.localName !== "summary" || summary.attributes.length !== 0 ||
+        summary.children.length !== 0) return false;
+    return rest.every((child) =>
+      (child.localName === "p" && child.children.length === 0) ||
+      (child.localName === "form" && child.getAttribute("method") === "post" &&
+        /\\/(ersetzen|entfernen)\\/$/.test(new URL(child.action, document.baseURI).pathname) &&
+        new URL(child.action, document.baseURI).origin === ownOrigin));
+  };
   // The shared editor's own style sheet (CodeMirror, issue 21: the editor starts with the
   // edit page): a bare <style> the running editor puts into <head>, starting with a rule for
   // its generated classes (".ͼ…"); the CSP refuses it, and no payload reaches <head>.
@@ -191,7 +213,7 @@ FIND_ACTIVE_MARKUP = """
     /^\\s*\\.ͼ/.test(el.textContent) && !!window.klassenraumCoedit;
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName;
-    if (forbiddenTags.has(tag) && !ownIcon(el) && !editorStyle(el))
+    if (forbiddenTags.has(tag) && !ownIcon(el) && !editorStyle(el) && !attachmentControls(el))
       found.push(`element <${tag}>: ${describe(el)}`);
     if (tag === "script") {
       const src = el.getAttribute("src");
