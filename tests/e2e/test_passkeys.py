@@ -20,6 +20,16 @@ def assert_no_violations(page: Page) -> None:
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
+def scripts_ready(page: Page) -> None:
+    """Wait until allauth's deferred WebAuthn scripts have wired the passkey buttons.
+
+    They attach their click handlers on DOMContentLoaded, and the heading of a page reached
+    by a click shows before that; on a busy machine a click in between did nothing (the
+    second factor's button is ``type="button"``). ``goto`` already waits for the load event.
+    """
+    page.wait_for_load_state("load")
+
+
 def _virtual_authenticator(page: Page) -> None:
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
@@ -77,5 +87,6 @@ def test_a_passkey_is_added_and_then_logs_in_alone_and_as_second_factor(
     page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden: zweiter Faktor")
     expect(page.get_by_role("link", name="Mein Konto")).to_have_count(0)
+    scripts_ready(page)
     page.get_by_role("button", name="Passkey oder Sicherheitsschlüssel verwenden").click()
     expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
