@@ -52,7 +52,7 @@ def classify_models() -> None:
     )  # fmt: skip
     classify(
         m.ResultAttachment,
-        person=("uploaded_by",),
+        person=("uploaded_by", "removed_by"),
         not_personal=(
             "id",
             "result",
@@ -62,6 +62,11 @@ def classify_models() -> None:
             "sha256",
             "content_type",
             "uploaded_at",
+            "removed_at",
+            "replaces",
+            "status",
+            # the text read out of the file, for the search: the file's own content
+            "text",
         ),
     )
     classify(

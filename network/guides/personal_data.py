@@ -6,7 +6,7 @@ from workspace.personal_data import classify
 
 
 def classify_models() -> None:
-    from network.guides.models import Authorship, Guide, GuideCoeditState, Term
+    from network.guides.models import Authorship, Guide, GuideAttachment, GuideCoeditState, Term
 
     classify(
         Guide,
@@ -28,3 +28,11 @@ def classify_models() -> None:
         # ``authors`` holds account ids, which point at the (pseudonymised) accounts.
         not_personal=("guide", "state", "revision", "authors", "updated_at"),
     )
+    classify(
+        GuideAttachment,
+        person=("uploaded_by", "removed_by"),
+        not_personal=(
+            "id", "guide", "file", "name", "size", "sha256", "content_type", "uploaded_at",
+            "removed_at", "replaces", "status", "text",
+        ),
+    )  # fmt: skip
