@@ -185,6 +185,7 @@ async def test_revoked_role_closes_the_socket_and_no_event_follows():
     # Reconnecting is checked anew: the team project is no longer visible to her.
     again = result_socket(w, ORIGIN, (b"cookie", await cookie(w["editor"])))
     assert (await again.connect()) == (False, CLOSE_FORBIDDEN)
+    await socket.disconnect()
 
 
 async def test_presence_shows_who_views_and_who_edits():
@@ -220,6 +221,9 @@ async def test_a_result_turned_draft_closes_the_sockets_of_non_team_readers():
             if message["type"] == "websocket.close":
                 break
             assert "Geheimnis" not in message.get("text", "")
+    # The browser goes, as a real one does after a close: the consumer leaves its groups now,
+    # not when the test's event loop cancels what is left.
+    await reader.disconnect()
 
 
 async def test_project_socket_announces_status_changes():
