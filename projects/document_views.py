@@ -5,10 +5,8 @@ hidden as its pages, a draft's as its text."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,11 +20,10 @@ from projects.permissions import (
     reads_drafts,
     without_drafts,
 )
-from workspace.attachments import AttachmentForm, attachment_remove, attachment_store
+from workspace.attachment_views import download_answer, remove_answer, upload_answer
 from workspace.documents import audience_of
 from workspace.documents.store import DocumentKey
 from workspace.documents.views import LONG_TEXT_CHARACTERS, document_response, requested_format
-from workspace.files import protected_file_response
 
 
 def _result(request: HttpRequest, result_id: int, owner: dict, perm: str | None = None):
@@ -98,33 +95,9 @@ def _where(result: Result) -> str:
 @require_POST
 def attachment_upload(request: HttpRequest, result_id: int, **owner) -> HttpResponse:
     result, _access = _result(request, result_id, owner, perm=EDIT_RESULTS)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Bitte wählen Sie eine Datei aus."))
-        return redirect(result)
-    try:
-        attachment = attachment_store(
-            attachment=ResultAttachment(result=result),
-            file_field="file",
-            upload=form.cleaned_data["file"],
-            by=request.user,
-            where=_where(result),
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        if attachment.is_pending:
-            messages.warning(
-                request,
-                _(
-                    "Der Anhang ist hochgeladen und wartet „in Prüfung“ auf die Virenprüfung; "
-                    "er erscheint, sobald sie ihn freigibt."
-                ),
-            )
-        else:
-            messages.success(request, _("Der Anhang ist hochgeladen."))
-    return redirect(result)
+    return upload_answer(
+        request, text=result, blank=ResultAttachment(result=result), where=_where(result)
+    )
 
 
 def _attachment(result: Result, attachment_id: int) -> ResultAttachment:
@@ -135,20 +108,8 @@ def _attachment(result: Result, attachment_id: int) -> ResultAttachment:
 def attachment_download(
     request: HttpRequest, result_id: int, attachment_id: int, **owner
 ) -> HttpResponse:
-    """A clean attachment, current or of an older version (the history keeps it); one still
-    in Prüfung is nobody's yet."""
     result, _access = _result(request, result_id, owner)
-    attachment = _attachment(result, attachment_id)
-    if attachment.is_pending:
-        raise Http404
-    # An image is shown inline (in the text); everything else is a download. SVG never inline.
-    inline = attachment.is_image
-    return protected_file_response(
-        attachment.file,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-        download=not inline,
-    )
+    return download_answer(_attachment(result, attachment_id))
 
 
 @require_POST
@@ -157,29 +118,13 @@ def attachment_replace(
 ) -> HttpResponse:
     result, _access = _result(request, result_id, owner, perm=EDIT_RESULTS)
     old = _attachment(result, attachment_id)
-    form = AttachmentForm(request.POST, request.FILES)
-    if old.is_removed or not form.is_valid():
-        messages.error(request, _("Bitte wählen Sie eine Datei aus."))
-        return redirect(result)
-    try:
-        attachment_store(
-            attachment=ResultAttachment(result=result),
-            file_field="file",
-            upload=form.cleaned_data["file"],
-            by=request.user,
-            where=_where(result),
-            replaces=old,
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("„%(name)s“ ist ersetzt; frühere Versionen behalten die alte Datei.")
-            % {"name": old.name},
-        )
-    return redirect(result)
+    return upload_answer(
+        request,
+        text=result,
+        blank=ResultAttachment(result=result),
+        where=_where(result),
+        replaces=old,
+    )
 
 
 @require_POST
@@ -187,11 +132,4 @@ def attachment_delete(
     request: HttpRequest, result_id: int, attachment_id: int, **owner
 ) -> HttpResponse:
     result, _access = _result(request, result_id, owner, perm=EDIT_RESULTS)
-    attachment = _attachment(result, attachment_id)
-    attachment_remove(attachment=attachment, by=request.user)
-    messages.success(
-        request,
-        _("„%(name)s“ ist entfernt; die Versionen, zu denen er gehörte, behalten ihn.")
-        % {"name": attachment.name},
-    )
-    return redirect(result)
+    return remove_answer(request, text=result, attachment=_attachment(result, attachment_id))
