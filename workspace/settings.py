@@ -379,6 +379,9 @@ SOCIALACCOUNT_PROVIDERS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Klassenraum"
+# A code of the step before or after counts too (RFC 6238, 5.2: one step for the way from the
+# phone to the server and a phone clock a little off); each code still counts once.
+MFA_TOTP_TOLERANCE = 1
 MFA_REAUTHENTICATION_REQUIRED = False
 
 # Nothing is ever granted to the anonymous user, so guardian needs no anonymous user row.

@@ -255,10 +255,11 @@ _used_totp_steps: set[tuple[str, int]] = set()
 
 def enter_totp_code(page: Page, secret: str = DEMO_TOTP_SECRET, *, account: str = "buero") -> None:
     """Answer the second-factor page with the app's current code (the demo world's secret,
-    README). A code counts once per account: a second login of the same account in the same
-    30 seconds waits for the next."""
+    README), as a phone shows it at that moment."""
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden: zweiter Faktor")
     totp = pyotp.TOTP(secret)
+    # A code counts once per account (the server remembers it), so a second login of the same
+    # account in the same 30 seconds waits for the next step.
     while (
         account,
         totp.timecode(now := datetime.datetime.now(tz=datetime.UTC)),

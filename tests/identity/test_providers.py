@@ -128,3 +128,23 @@ def test_a_refused_provider_login_is_one_failed_login_in_the_security_log(
     assert "Diese Anmeldung ist unbekannt" in response.content.decode()
     entry = SecurityEvent.objects.get(kind="login_failed")
     assert (entry.provider, entry.account) == ("menden-sso", None)
+
+
+def test_refused_provider_logins_keep_their_reason_and_lock_nobody_out(
+    client, configured_provider, editor
+):
+    # A town hall shares one address: cancelled or refused provider logins from it are no
+    # guessed passwords, so the sixth still says why, and a password login there still works.
+    callback = reverse("openid_connect_callback", args=[configured_provider.slug])
+    for _ in range(8):
+        response = client.get(callback, {"code": "erfunden", "state": "gefaelscht"})
+        assert response.status_code == 400
+        assert "Diese Anmeldung ist unbekannt" in response.content.decode()
+        assert "vorübergehend gesperrt" not in response.content.decode()
+
+    response = client.post(
+        reverse("login"),
+        {"username": editor.username, "password": "geheim-und-lang-genug"},
+        follow=True,
+    )
+    assert response.wsgi_request.user == editor

@@ -3,6 +3,8 @@ codes once each, and the office that must set one up before it can use its right
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
@@ -55,6 +57,28 @@ def test_a_person_with_an_app_is_asked_for_its_code_before_the_session_is_theirs
     assert done.status_code == 302
     assert _logged_in_as(client) == str(outsider.pk)
     assert client.get(reverse("account")).status_code == 200
+
+
+def test_a_code_from_the_step_before_counts_once_and_an_older_one_not_at_all(outsider):
+    # Typed at the end of its 30 seconds, a code reaches the server in the next step.
+    totp = pyotp.TOTP(_with_totp(outsider))
+    now = time.time()
+    client = Client()
+    _password_login(client, outsider)
+
+    too_old = client.post(reverse("mfa_authenticate"), {"code": totp.at(now - 60)})
+    assert "Falscher Code" in too_old.content.decode()
+    assert _logged_in_as(client) is None
+
+    just_now = client.post(reverse("mfa_authenticate"), {"code": totp.at(now - 30)})
+    assert just_now.status_code == 302
+    assert _logged_in_as(client) == str(outsider.pk)
+
+    again = Client()
+    _password_login(again, outsider)
+    replayed = again.post(reverse("mfa_authenticate"), {"code": totp.at(now - 30)})
+    assert replayed.status_code == 200
+    assert _logged_in_as(again) is None
 
 
 def test_each_recovery_code_works_once(outsider):

@@ -24,9 +24,6 @@ _ALLAUTH_METHODS = "account_authentication_methods"
 def _provider_of(request) -> str:
     if request is None:
         return ""
-    named = getattr(request, "login_provider", "")
-    if named:
-        return str(named)
     session = getattr(request, "session", None)
     methods = session.get(_ALLAUTH_METHODS, []) if session is not None else []
     for method in reversed(methods):

@@ -6,7 +6,6 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
-from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from requests import RequestException
@@ -29,12 +28,18 @@ NO_MUNICIPALITY = _(
 def refuse_login(request, message, *, status: int = 400):
     """End a login through a provider with a German message; nothing is created.
 
-    Django's ``user_login_failed`` tells the security log (workspace.audit), naming the
-    provider of the address the browser came back to.
+    The security log (workspace.audit) records a failed login naming the provider of the
+    address the browser came back to. Not through Django's ``user_login_failed``: axes counts
+    that signal per client address, and a town hall's shared address would then see "gesperrt"
+    instead of the reason after a few cancelled or refused provider logins; there is no password
+    here to guess.
     """
+    from workspace.audit.models import SecurityEvent
+    from workspace.audit.services import security_log
+
     match = getattr(request, "resolver_match", None)
-    request.login_provider = (match.kwargs.get("provider_id", "") if match else "") or ""
-    user_login_failed.send(sender=__name__, credentials={}, request=request)
+    provider = (match.kwargs.get("provider_id", "") if match else "") or ""
+    security_log(kind=SecurityEvent.Kind.LOGIN_FAILED, provider=provider, request=request)
     response = render(request, "identity/login_refused.html", {"message": message}, status=status)
     raise ImmediateHttpResponse(response)
 
