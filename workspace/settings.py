@@ -332,6 +332,8 @@ NEWSLETTER_LEASE_SECONDS = env.float("NEWSLETTER_LEASE_SECONDS", default=60.0)
 # a comment (network/discussion) may be corrected for this many minutes.               # NOTIFY
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=6)  # NOTIFY
 DISCUSSION_EDIT_MINUTES = env.int("DISCUSSION_EDIT_MINUTES", default=15)  # NOTIFY
+# The background worker writes a notification's rows for this many people at a time.
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=1000)
 if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:  # NOTIFY
     raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR muss zwischen 0 und 23 liegen.")  # NOTIFY
 
