@@ -15,11 +15,12 @@ from django.utils import translation
 from projects.models import LeadProject
 from workspace import fragments
 from workspace.models import Municipality, Topic
+from workspace.pagination import PAGE_PARAM
 
 PROJECT_LIST = "project-list"
-# The filter's own fields; any other query (or a repeated field) is rendered without the cache,
+# The filter's own fields and the page number; any other query (or a repeated field) is rendered without the cache,
 # so made-up queries cannot fill it.
-FILTER_FIELDS = ("status", "topic", "municipality")
+FILTER_FIELDS = ("status", "topic", "municipality", PAGE_PARAM)
 
 
 def project_list_key(request: HttpRequest) -> str | None:

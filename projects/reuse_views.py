@@ -38,27 +38,46 @@ from workspace.diff import diff_texts, merge_texts
 from workspace.forms import form_errors_from
 from workspace.hooks import sections_for  # NOTIFY
 from workspace.models import Municipality
+from workspace.pagination import paginate
 from workspace.permissions import is_member_or_office
+
+TEMPLATES_PER_PAGE = 25
+REGISTER_PER_PAGE = 50
+# The register below the catalogue has its own page number, so paging one keeps the other.
+REGISTER_PAGE_PARAM = "register_seite"
 
 
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     filters = TemplateFilterForm(request.GET or None, user=request.user)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    templates = list(
+    templates = paginate(
+        request,
         selectors.template_catalogue(
             user=request.user,
             topic=criteria.get("topic"),
             project=criteria.get("project"),
             municipality=criteria.get("municipality"),
             maturity=criteria.get("maturity", ""),
-        )
+        ),
+        per_page=TEMPLATES_PER_PAGE,
     )
-    register = list(selectors.adoption_register(user=request.user))
+    register = paginate(
+        request,
+        selectors.adoption_register(user=request.user),
+        per_page=REGISTER_PER_PAGE,
+        param=REGISTER_PAGE_PARAM,
+    )
     return render(
         request,
         "projects/template_list.html",
-        {"templates": templates, "filters": filters, "register": register},
+        {
+            "page": templates,
+            "templates": selectors.with_adoption_counts(templates.object_list),
+            "filters": filters,
+            "register_page": register,
+            "register": list(register.object_list),
+        },
     )
 
 

@@ -27,7 +27,8 @@ def project_list(
         projects = projects.filter(
             Q(lead_municipality=municipality) | Q(participants=municipality)
         ).distinct()
-    return projects
+    # pk settles equal titles, so the pages of the list neither repeat nor skip a project.
+    return projects.order_by("title", "pk")
 
 
 def team_of(project: LeadProject) -> list[TeamMembership]:
@@ -76,35 +77,57 @@ def two_versions(result: Result, old: int, new: int, *, with_drafts: bool = True
 
 
 def template_catalogue(*, user, topic=None, project=None, municipality=None, maturity=""):
-    """The catalogue as one query: each visible template with its adoptions counted by status."""
-    from projects.models import Adoption
+    """The visible templates, filtered, in title order (pk settles equal titles, so the
+    catalogue's pages neither repeat nor skip one). One query; the adoptions of one page are
+    counted by :func:`with_adoption_counts`, so the catalogue's size never multiplies them."""
     from projects.permissions import visible_templates
 
-    # distinct: the filters below join projects and adoptions once more, which would
-    # multiply the counted rows.
-    counts = {
-        f"adopted_{status}": Count("adoptions", filter=Q(adoptions__status=status), distinct=True)
-        for status in Adoption.Status.values
-    }
     templates = (
         visible_templates(user)
         .select_related("result__project__lead_municipality", "recommended")
-        .annotate(adopted=Count("adoptions", distinct=True), **counts)
-        .order_by("result__title")
+        .order_by("result__title", "pk")
     )
     if topic is not None:
         templates = templates.filter(result__project__topics=topic)
     if project is not None:
         templates = templates.filter(result__project=project)
     if municipality is not None:
+        # distinct: these joins would repeat a template once per participant and adoption.
         templates = templates.filter(
             Q(result__project__lead_municipality=municipality)
             | Q(result__project__participants=municipality)
             | Q(adoptions__municipality=municipality)
-        )
+        ).distinct()
     if maturity:
         templates = templates.filter(result__maturity=maturity)
-    return templates.distinct()
+    return templates
+
+
+def with_adoption_counts(templates):
+    """``templates`` (one page of them) with ``adopted`` and ``adopted_<status>`` set on each,
+    counted in one query over these templates' adoptions only."""
+    from projects.models import Adoption
+
+    templates = list(templates)
+    counts = {
+        row["template"]: row
+        for row in Adoption.objects.filter(template__in=[t.pk for t in templates])
+        .values("template")
+        .annotate(
+            adopted=Count("pk"),
+            **{
+                f"adopted_{status}": Count("pk", filter=Q(status=status))
+                for status in Adoption.Status.values
+            },
+        )
+        .order_by()
+    }
+    names = ["adopted", *(f"adopted_{status}" for status in Adoption.Status.values)]
+    for template in templates:
+        row = counts.get(template.pk, {})
+        for name in names:
+            setattr(template, name, row.get(name, 0))
+    return templates
 
 
 def adoption_register(*, user, template=None, municipality=None, project=None):
@@ -121,4 +144,4 @@ def adoption_register(*, user, template=None, municipality=None, project=None):
         adoptions = adoptions.filter(template__result__project=project)
     return adoptions.select_related(
         "municipality", "template__result", "copy__upstream", "adopted_row"
-    ).order_by("template__result__title", "municipality__name")
+    ).order_by("template__result__title", "municipality__name", "pk")

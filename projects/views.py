@@ -51,7 +51,10 @@ from workspace.files import protected_file_response
 from workspace.forms import form_errors_from
 from workspace.fragments import cached, store
 from workspace.hooks import sections_for
+from workspace.pagination import paginate
 from workspace.versioning import views as versioning
+
+PROJECTS_PER_PAGE = 25
 
 
 @require_GET
@@ -68,8 +71,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
             topic=criteria.get("topic"),
             municipality=criteria.get("municipality"),
         )
+        page = paginate(request, projects, per_page=PROJECTS_PER_PAGE)
         context = {
-            "projects": list(projects),
+            "page": page,
+            "projects": list(page.object_list),
             "filters": filters,
             "can_create": can_create_project(request.user),
         }

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import Adoption, Offer, Result, TeamMembership, Template, Visibility
+from projects.reuse_views import REGISTER_PER_PAGE, TEMPLATES_PER_PAGE
 from tests.factories import MembershipFactory, MunicipalityFactory
 from tests.projects.factories import lead_project
 from workspace.diff import merge_texts
@@ -689,11 +690,13 @@ def _grow(*, project, coordinator, templates: int, adoptions: int, offers: bool 
 #   2. the user;
 #   3. is_network_office (visible_projects asks it; cached on the user for the site shell);
 #   4. is_network_member (one EXISTS, cached on the user);
-#   5. the catalogue: the visible templates with result, project, lead and recommended row,
-#      their adoptions counted by status (one GROUP BY; visibility is a subquery of it);
-#   6. the register: the visible adoptions with municipality, template, result, copy and rows;
-#   7.–9. the filter's choices: topics, visible projects, member municipalities.
-CATALOGUE_QUERIES = 9
+#   5. how many templates are visible (the catalogue's pages; visibility is a subquery);
+#   6. the page's templates with result, project, lead and recommended row;
+#   7. their adoptions counted by status (one GROUP BY over this page's templates only);
+#   8. how many adoptions the register holds (its pages);
+#   9. the register's page: adoptions with municipality, template, result, copy and rows;
+#  10.–12. the filter's choices: topics, visible projects, member municipalities.
+CATALOGUE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -705,9 +708,62 @@ def test_the_catalogue_costs_the_same_with_3_and_30_templates(
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(reverse("templates:list"))
     body = _body(response)
-    assert len(response.context["templates"]) == size
-    assert len(response.context["register"]) == size + size - 1
+    assert len(response.context["templates"]) == min(size, TEMPLATES_PER_PAGE)
+    assert response.context["page"].paginator.count == size
+    assert len(response.context["register"]) == min(size + size - 1, REGISTER_PER_PAGE)
+    assert response.context["register_page"].paginator.count == size + size - 1
     assert body.count("Nachnutzstadt") >= size
+
+
+def test_catalogue_and_register_page_on_their_own_and_keep_the_filter(
+    project, coordinator, outsider, monkeypatch
+):
+    monkeypatch.setattr("projects.reuse_views.TEMPLATES_PER_PAGE", 4)
+    monkeypatch.setattr("projects.reuse_views.REGISTER_PER_PAGE", 3)
+    made = _grow(project=project, coordinator=coordinator, templates=6, adoptions=3)
+    client = client_for(outsider)
+    first = client.get(reverse("templates:list"))
+    second = client.get(reverse("templates:list") + "?seite=2&register_seite=2")
+    titles = [t.result.title for t in first.context["templates"]]
+    titles += [t.result.title for t in second.context["templates"]]
+    assert titles == [f"Vorlage {n:02d}" for n in range(6)]
+    # Adoptions counted per template, not per page: Vorlage 00 has its three.
+    assert first.context["templates"][0].adopted == 3
+    third = client.get(reverse("templates:list") + "?register_seite=3")
+    register = [a.pk for r in (first, second, third) for a in r.context["register"]]
+    assert register == list(
+        Adoption.objects.order_by(
+            "template__result__title", "municipality__name", "pk"
+        ).values_list("pk", flat=True)
+    )
+
+    body = first.content.decode()
+    assert 'href="?seite=2#vorlagen"' in body
+    assert 'href="?register_seite=2#register"' in body
+    # Paging the register keeps the catalogue's page and its filter.
+    filtered = client.get(
+        reverse("templates:list") + f"?project={project.pk}&seite=2"
+    ).content.decode()
+    assert f'href="?project={project.pk}&amp;seite=2&amp;register_seite=2#register"' in filtered
+    # Past the end: the last page.
+    assert client.get(reverse("templates:list") + "?seite=9").context["page"].number == 2
+    assert made
+
+
+def test_a_draft_template_stays_off_every_page(project, coordinator, outsider, monkeypatch):
+    monkeypatch.setattr("projects.reuse_views.TEMPLATES_PER_PAGE", 2)
+    made = _grow(project=project, coordinator=coordinator, templates=4, adoptions=1)
+    draft = made[2].result
+    services.result_update(
+        result=draft, by=coordinator, base_revision=draft.revision, maturity=Result.Maturity.DRAFT
+    )
+    client = client_for(outsider)
+    seen = [
+        t.pk
+        for n in (1, 2)
+        for t in client.get(reverse("templates:list") + f"?seite={n}").context["templates"]
+    ]
+    assert sorted(seen) == sorted(t.pk for t in made if t != made[2])
 
 
 # A template page for its source team's coordinator (Menden staff, so the page also offers

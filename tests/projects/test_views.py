@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects import services
 from projects.models import LeadProject, TeamMembership
+from projects.views import PROJECTS_PER_PAGE
 from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -228,14 +229,81 @@ def test_list_query_count_is_the_same_for_3_and_300_projects(
     client = as_user(outsider)
     _many_projects(3, menden, coordinator)
     # 1 session, 2 user, 3 "network office?" (cached on the user), 4 "works for a member?",
-    # 5 projects, 6 their participants, 7 their topics,
-    # 8 "staff of a pioneer?" (may create), 9-10 the filter's topics and municipalities.
-    with django_assert_num_queries(10) as first:
+    # 5 how many projects (the pages), 6 the page's projects, 7 their participants,
+    # 8 their topics, 9 "staff of a pioneer?" (may create), 10-11 the filter's topics and
+    # municipalities.
+    with django_assert_num_queries(11) as first:
         client.get("/leitprojekte/")
     _many_projects(297, menden, coordinator)
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get("/leitprojekte/")
-    assert len(response.context["projects"]) == 200  # public and network, not team
+    assert len(response.context["projects"]) == PROJECTS_PER_PAGE
+    assert response.context["page"].paginator.count == 200  # public and network, not team
+    assert "200 Leitprojekte" in response.content.decode()
+
+
+@pytest.fixture
+def five_per_page(monkeypatch):
+    monkeypatch.setattr("projects.views.PROJECTS_PER_PAGE", 5)
+
+
+def _titles(response):
+    return [p.title for p in response.context["projects"]]
+
+
+def test_list_pages_continue_in_title_order_and_keep_the_filters(
+    client, coordinator, menden, iserlohn, five_per_page
+):
+    topic = TopicFactory(name="Bildung")
+    for i in range(12):
+        services.project_create(
+            by=coordinator,
+            # Equal titles: the pages still neither repeat nor skip one.
+            title=f"Projekt {i // 2:02d}",
+            summary="-",
+            lead_municipality=menden,
+            topics=[topic] if i % 2 else [],
+        )
+    everything = LeadProject.objects.order_by("title", "pk")
+    pages = [_titles(client.get(f"/leitprojekte/?seite={n}")) for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert sum(pages, []) == [p.title for p in everything]
+
+    first = client.get(f"/leitprojekte/?topic={topic.slug}")
+    body = first.content.decode()
+    assert f'href="?topic={topic.slug}&amp;seite=2"' in body
+    assert 'aria-current="page"' in body
+    assert "Seiten der Leitprojekte" in body
+    second = client.get(f"/leitprojekte/?topic={topic.slug}&seite=2")
+    assert _titles(first) + _titles(second) == [p.title for p in everything.filter(topics=topic)]
+
+
+def test_a_page_past_the_end_shows_the_last_and_a_bad_number_the_first(
+    client, coordinator, menden, five_per_page
+):
+    _many_projects(18, menden, coordinator)  # 6 public for visitors: 2 pages
+    last = client.get("/leitprojekte/?seite=99")
+    assert last.status_code == 200
+    assert last.context["page"].number == 2
+    assert len(_titles(last)) == 1
+    assert client.get("/leitprojekte/?seite=zwei").context["page"].number == 1
+
+
+def test_team_only_projects_stay_off_every_page_for_outsiders(
+    as_user, outsider, coordinator, menden, five_per_page
+):
+    _many_projects(15, menden, coordinator)
+    client = as_user(outsider)
+    seen = []
+    for n in (1, 2):
+        seen += _titles(client.get(f"/leitprojekte/?seite={n}"))
+    team_only = set(LeadProject.objects.filter(visibility="team").values_list("title", flat=True))
+    assert len(seen) == 10 and not team_only & set(seen)
+
+
+def test_a_list_on_one_page_shows_no_page_links(client, coordinator, menden):
+    _many_projects(3, menden, coordinator)
+    assert "kr-pagination" not in client.get("/leitprojekte/").content.decode()
 
 
 def test_detail_query_count_is_the_same_for_3_and_300_team_members(
