@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from projects.models import Adoption, LeadProject, Offer, Result, TeamMembership, Template
-from projects.permissions import visible_projects, visible_results, visible_templates
+from projects.permissions import (
+    project_audience,
+    result_audience,
+    template_audience,
+    visible_projects,
+    visible_results,
+    visible_templates,
+)
 from workspace.hooks import register_section, register_visibility
 from workspace.models import NotificationKind as Kind
 from workspace.models import User
@@ -118,9 +125,9 @@ def register() -> None:
     """Called from ``ProjectsConfig.ready()``."""
     from workspace.notification_views import follow_section
 
-    register_visibility(LeadProject, visible_projects)
-    register_visibility(Result, visible_results)
-    register_visibility(Template, visible_templates)
+    register_visibility(LeadProject, visible_projects, audience=project_audience)
+    register_visibility(Result, visible_results, audience=result_audience)
+    register_visibility(Template, visible_templates, audience=template_audience)
     post_save.connect(_team_follows, sender=TeamMembership, dispatch_uid="team-follows-project")
     for page in ("project_detail", "result_detail", "template_detail"):
         register_section(page, template="workspace/_follow.html", context=follow_section, order=5)

@@ -25,7 +25,14 @@ from projects.models import (
 )
 from workspace.access import decide
 from workspace.models import Membership, User
-from workspace.permissions import is_member_or_office, is_network_member, is_network_office
+from workspace.permissions import (
+    is_member_or_office,
+    is_network_member,
+    is_network_office,
+    member_or_office_people,
+    network_member_people,
+    network_office_people,
+)
 
 VIEW = "view_leadproject"
 EDIT_RESULTS = "edit_results"
@@ -104,6 +111,30 @@ def visible_projects(user: User | AnonymousUser) -> QuerySet[LeadProject]:
     if is_network_member(user):
         allowed |= Q(visibility=Visibility.NETWORK)
     return projects.filter(allowed)
+
+
+def _granted_people(project_id: int, codename: str) -> Q:
+    """People holding ``codename`` on the project directly or through a group (the other
+    direction of :func:`_object_grants`)."""
+    direct = LeadProjectUserObjectPermission.objects.filter(
+        content_object_id=project_id, permission__codename=codename
+    ).values("user_id")
+    groups = LeadProjectGroupObjectPermission.objects.filter(
+        content_object_id=project_id, permission__codename=codename
+    ).values("group_id")
+    via_group = User.groups.through.objects.filter(group_id__in=groups).values("user_id")
+    return Q(pk__in=direct) | Q(pk__in=via_group)
+
+
+def project_audience(project: LeadProject) -> Q:
+    """Everyone who may see ``project``, as a condition on people: :func:`visible_projects`
+    turned around (public ∪ network members ∪ team ∪ office). No query of its own."""
+    if project.visibility == Visibility.PUBLIC:
+        return Q(is_active=True)
+    allowed = network_office_people() | (Q(is_active=True) & _granted_people(project.pk, VIEW))
+    if project.visibility == Visibility.NETWORK:
+        allowed |= network_member_people()
+    return allowed
 
 
 class ProjectAccess:
@@ -249,6 +280,15 @@ def visible_templates(user: User | AnonymousUser):
     return templates
 
 
+def template_audience(template) -> Q:
+    """Everyone who may see ``template`` (:func:`visible_templates` turned around); reads
+    its result and project if they are not loaded yet."""
+    result = template.result
+    if result.project_id is None or result.maturity == DRAFT:
+        return Q(pk__in=[])
+    return project_audience(result.project)
+
+
 def get_template_for(user: User | AnonymousUser, template_id: int):
     template = (
         visible_templates(user)
@@ -283,6 +323,19 @@ def visible_results(user: User | AnonymousUser):
     if is_member_or_office(user):
         in_project |= Q(project__isnull=True)
     return Result.objects.filter(in_project)
+
+
+def result_audience(result: Result) -> Q:
+    """Everyone who may see ``result`` (:func:`visible_results` turned around): a published
+    result whoever sees its project, a draft only the team and the office, an adopted copy the
+    network. Reads the project if it is not loaded yet."""
+    if result.project_id is None:
+        return member_or_office_people()
+    if result.maturity == DRAFT:
+        return network_office_people() | (
+            Q(is_active=True) & _granted_people(result.project_id, VIEW)
+        )
+    return project_audience(result.project)
 
 
 # --- Drafts: who reads a result's hidden versions -------------------------------------------

@@ -7,6 +7,7 @@ layer; services call :func:`send_event_on_commit`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -43,6 +44,43 @@ def _send_now(group: str, message: dict[str, Any]) -> None:
         # The change itself is committed; a live update that cannot be delivered must not
         # turn the user's successful save into an error page.
         logger.exception("Live-Ereignis %s an %s nicht zugestellt", message["type"], group)
+
+
+def send_events_on_commit(groups: list[str], event_type: str, payload: dict[str, Any]) -> None:
+    """:func:`send_event_on_commit` for many groups at once (the bells of a batch of people):
+    one callback after the commit, whose sends are in flight together, not one by one."""
+    if not groups:
+        return
+    message = {**payload, "type": event_type}
+    transaction.on_commit(lambda: _send_many_now(list(groups), message))
+
+
+def _send_many_now(groups: list[str], message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all() -> list:
+        stamped = {**message, "sent_at": time.time()}
+        return await asyncio.gather(
+            *(layer.group_send(group, stamped) for group in groups), return_exceptions=True
+        )
+
+    try:
+        failed = [error for error in async_to_sync(send_all)() if isinstance(error, Exception)]
+    except Exception:
+        logger.exception(
+            "Live-Ereignis %s an %s Gruppen nicht zugestellt", message["type"], len(groups)
+        )
+        return
+    if failed:
+        logger.error(
+            "Live-Ereignis %s an %s von %s Gruppen nicht zugestellt: %r",
+            message["type"],
+            len(failed),
+            len(groups),
+            failed[0],
+        )
 
 
 # --- Access re-checks of open sockets -----------------------------------------------------

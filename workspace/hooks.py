@@ -89,22 +89,32 @@ def offboarding_steps() -> list[OffboardingStep]:
 # --- Who may see what a notification is about --------------------------------------------
 
 Visible = Callable[[Any], Any]  # (user) -> QuerySet of the model's objects the user may see
+Audience = Callable[[Any], Any]  # (obj) -> Q on people: everyone who may see obj
 
 _visibility: dict[type, Visible] = {}
+_audience: dict[type, Audience] = {}
 
 
-def register_visibility(model: type, visible: Visible) -> None:
-    """``visible(user)`` returns the queryset of ``model``'s objects ``user`` may see.
+def register_visibility(model: type, visible: Visible, *, audience: Audience) -> None:
+    """``visible(user)`` returns the queryset of ``model``'s objects ``user`` may see;
+    ``audience(obj)`` the same rule turned around: a condition on ``User`` that keeps
+    everyone who may see ``obj`` (both written beside each other in the app's permissions).
 
-    The app that owns ``model`` registers it in ``ready()``; followers are filtered through
-    it when a notification is made, and the bell and the notifications page hide what a
-    person can no longer see (one subquery per registered model, however many rows).
+    The app that owns ``model`` registers it in ``ready()``; the bell and the notifications
+    page hide what a person can no longer see through ``visible`` (one subquery per
+    registered model, however many rows), and the background worker keeps the followers who
+    may see what happened through ``audience`` (one query per batch of people).
     """
     _visibility[model] = visible
+    _audience[model] = audience
 
 
 def visibility_rules() -> dict[type, Visible]:
     return dict(_visibility)
+
+
+def audience_rules() -> dict[type, Audience]:
+    return dict(_audience)
 
 
 # --- Search providers --------------------------------------------------------------------  # SEARCH

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from workspace import mail
-from workspace.events import group_name, send_event_on_commit
-from workspace.hooks import visibility_rules
+from workspace.events import group_name, send_event_on_commit, send_events_on_commit
+from workspace.hooks import audience_rules, visibility_rules
 from workspace.models import (
     Follow,
     MailOptOut,
@@ -118,9 +118,23 @@ def followers(targets: Iterable[models.Model]) -> models.QuerySet[User]:
 
 
 # --- notify -----------------------------------------------------------------------------
+#
+# The request that causes a notification only names it: one task in the queue, written in
+# the caller's transaction (so it exists exactly when the change does), a constant number of
+# queries however many follow the object. The background worker then finds the followers and
+# writes their notifications in batches (NOTIFICATION_BATCH_SIZE people): per batch one query
+# keeps whoever may see the object (the app's ``audience`` rule, the set-based twin of its
+# ``visible``), one insert writes the rows, and the batch's bells and immediate mails go out
+# after its commit.
 
 
-@transaction.atomic
+def _audience(target: models.Model) -> Q:
+    """Everyone who may see ``target`` now, as a condition on people (no query of its own,
+    save loading what the rule reads of ``target``)."""
+    rule = audience_rules().get(type(target)._meta.concrete_model)
+    return Q(is_active=True) if rule is None else Q(is_active=True) & rule(target)
+
+
 def notify(
     *,
     kind: str,
@@ -134,47 +148,136 @@ def notify(
     url: str | None = None,
 ) -> set[int]:
     """Tell the followers of ``via`` (default: ``target`` itself) and ``recipients`` that
-    ``kind`` happened to ``target``; returns the ids of the people told.
+    ``kind`` happened to ``target``; the background worker writes the notifications.
 
     Exactly one notification per person: never the actor, never anyone in ``exclude`` (told
     already of the same event in another way), never anyone who may not see ``target``.
+    Returns the ids of the ``recipients`` who will be told (one query, and only if some are
+    named), so that the next call about the same event can ``exclude`` them; the followers
+    are found later, by the worker, and are not part of it.
     """
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     skip = set(exclude)
     if actor is not None:
         skip.add(actor.pk)
-    people: dict[int, User] = {}
-    for person in [*followers([target] if via is None else via), *recipients]:
-        if person.pk not in skip and person.is_active:
-            people.setdefault(person.pk, person)
-    allowed = [person for person in people.values() if can_see(person, target)]
-    if not allowed:
+    named = {person.pk for person in recipients if person.pk not in skip and person.is_active}
+    told: set[int] = set()
+    if named:
+        told = set(
+            User.objects.filter(_audience(target), pk__in=named).values_list("pk", flat=True)
+        )
+    followed = [_key(obj) for obj in ([target] if via is None else via) if obj is not None]
+    if not told and not followed:
         return set()
-    now = timezone.now()
+    notify_people.enqueue(
+        kind=kind,
+        actor_id=actor.pk if actor is not None else None,
+        target=_key(target),
+        via=followed,
+        recipient_ids=sorted(told),
+        exclude_ids=sorted(skip),
+        title=(title if title is not None else str(target))[:300],
+        detail=detail,
+        url=url if url is not None else target.get_absolute_url(),
+        created_at=timezone.now().isoformat(),
+    )
+    return told
+
+
+def _key(obj: models.Model) -> list[int]:
+    return [_content_type(obj).pk, obj.pk]
+
+
+@task()
+def notify_people(**event: Any) -> int:
+    """The worker's half of :func:`notify`: returns how many people it told."""
+    return notifications_write(**event)
+
+
+def notifications_write(
+    *,
+    kind: str,
+    actor_id: int | None,
+    target: list[int],
+    via: list[list[int]],
+    recipient_ids: list[int],
+    exclude_ids: list[int],
+    title: str,
+    detail: str,
+    url: str,
+    created_at: str,
+    batch_size: int | None = None,
+) -> int:
+    """Write the notifications of one event in batches; returns how many were written.
+
+    Run again (a worker that died half-way), it writes only what is missing: a person who
+    has this event's notification (same kind, object and time) is not told twice.
+    """
+    target_type = ContentType.objects.get_for_id(target[0])
+    obj = target_type.model_class()._default_manager.filter(pk=target[1]).first()
+    if obj is None:
+        return 0  # gone before the worker came to it: nobody is told of it
+    audience = _audience(obj)
+    condition = Q(pk__in=[])
+    for type_id, pk in via:
+        condition |= Q(target_type_id=type_id, target_id=pk)
+    candidates = set(Follow.objects.filter(condition).values_list("user_id", flat=True))
+    people = sorted((candidates | set(recipient_ids)) - set(exclude_ids))
     fields = {
         "kind": kind,
-        "actor": actor,
-        **_target(target),
-        "title": (title if title is not None else str(target))[:300],
+        "actor_id": actor_id,
+        "target_type_id": target_type.pk,
+        "target_id": obj.pk,
+        "title": title,
         "detail": detail,
-        "url": url if url is not None else target.get_absolute_url(),
-        "created_at": now,
+        "url": url,
+        "created_at": datetime.datetime.fromisoformat(created_at),
     }
-    made = Notification.objects.bulk_create(
-        Notification(recipient=person, **fields) for person in allowed
+    size = batch_size or settings.NOTIFICATION_BATCH_SIZE
+    return sum(
+        _write_batch(people[start : start + size], audience=audience, fields=fields)
+        for start in range(0, len(people), size)
     )
-    for person in allowed:
-        send_event_on_commit(group_name("notifications", person.pk), "notifications.changed", {})
+
+
+@transaction.atomic
+def _write_batch(batch: list[int], *, audience: Q, fields: dict[str, Any]) -> int:
+    """One batch of people: who of them may see it and has not been told yet (one query),
+    their notifications (one insert), and after the commit their bells and mails."""
+    same_event = Notification.objects.filter(
+        recipient=models.OuterRef("pk"),
+        kind=fields["kind"],
+        target_type_id=fields["target_type_id"],
+        target_id=fields["target_id"],
+        created_at=fields["created_at"],
+    )
+    allowed = list(
+        User.objects.filter(audience, pk__in=batch)
+        .exclude(models.Exists(same_event))
+        .values_list("pk", "mail_frequency")
+    )
+    if not allowed:
+        return 0
+    made = Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, **fields) for pk, _frequency in allowed],
+        batch_size=len(allowed),
+    )
+    send_events_on_commit(
+        [group_name("notifications", pk) for pk, _frequency in allowed],
+        "notifications.changed",
+        {},
+    )
     immediately = [
-        n.pk for n, person in zip(made, allowed, strict=True)
-        if person.mail_frequency == Frequency.IMMEDIATELY
+        n.pk for n, (_pk, frequency) in zip(made, allowed, strict=True)
+        if frequency == Frequency.IMMEDIATELY
     ]  # fmt: skip
     if immediately:
-        transaction.on_commit(lambda: send_immediately.enqueue(immediately))
-    if any(p.mail_frequency in (Frequency.DAILY, Frequency.WEEKLY) for p in allowed):
+        # Queued with the rows, in the batch's transaction: mailed exactly when written.
+        send_immediately.enqueue(immediately)
+    if any(frequency in (Frequency.DAILY, Frequency.WEEKLY) for _pk, frequency in allowed):
         transaction.on_commit(_ensure_digests_scheduled)
-    return {person.pk for person in allowed}
+    return len(allowed)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Every app asks these instead of repeating the rules (DESIGN.md, "one place decid
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from workspace.models import Membership, Municipality, User
 
@@ -43,6 +44,27 @@ def is_network_member(user: User | AnonymousUser) -> bool:
 def is_member_or_office(user: User | AnonymousUser) -> bool:
     """The network: staff of a member municipality, or the network office."""
     return is_network_member(user) or is_network_office(user)
+
+
+# The same three answers for many people at once, as conditions on ``User`` (subqueries, no
+# query of their own): what the background worker asks of a whole batch of followers.
+
+
+def network_office_people() -> Q:
+    """Everyone :func:`is_network_office` says yes to."""
+    office = User.groups.through.objects.filter(group__name=NETWORK_OFFICE_GROUP)
+    return Q(is_active=True, pk__in=office.values("user_id"))
+
+
+def network_member_people() -> Q:
+    """Everyone :func:`is_network_member` says yes to."""
+    members = Membership.objects.active().filter(municipality__is_member=True)
+    return Q(is_active=True, pk__in=members.values("user_id"))
+
+
+def member_or_office_people() -> Q:
+    """Everyone :func:`is_member_or_office` says yes to."""
+    return network_member_people() | network_office_people()
 
 
 def is_contact_of(user: User | AnonymousUser, municipality: Municipality) -> bool:

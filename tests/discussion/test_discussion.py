@@ -19,6 +19,7 @@ from projects import services as project_services
 from projects.models import TeamMembership, Visibility
 from tests.conftest import client_for
 from tests.projects.factories import lead_project
+from tests.worker import run_worker
 from workspace import notifications
 from workspace.models import Notification, NotificationKind
 
@@ -27,6 +28,8 @@ Kind = NotificationKind
 
 
 def told(kind=None) -> Counter:
+    """Who got how many notifications (of ``kind``), once the background worker has run."""
+    run_worker()
     rows = Notification.objects.all()
     if kind:
         rows = rows.filter(kind=kind)
@@ -52,6 +55,7 @@ def result(project, coordinator):
         body="Die Schnittstelle liefert **offene Daten** als JSON.",
         maturity="tested",
     )
+    run_worker()
     Notification.objects.all().delete()
     return made
 

@@ -29,6 +29,7 @@ from tests.matrix import (
     send,
 )
 from tests.projects.factories import lead_project
+from tests.worker import run_worker
 from workspace import notifications
 from workspace.models import MailOptOut, Notification
 
@@ -88,6 +89,7 @@ def world(coordinator, menden, outsider, stranger, office, editor):
     )
     written = services.comment_create(by=outsider, project=project, result=result, body="Frage")
     services.comment_create(by=coordinator, project=project, result=result, body="@kommune-brilon")
+    run_worker()  # the background worker writes the notifications
     return {
         "project": project,
         "result": result,

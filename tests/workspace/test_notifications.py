@@ -24,6 +24,7 @@ from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.projects.factories import lead_project
 from tests.steering.conftest import committee, open_meeting, proposed_project  # noqa: F401
+from tests.worker import run_worker
 from workspace import notifications
 from workspace.models import MailOptOut, Notification, NotificationDigest, NotificationKind
 
@@ -33,7 +34,9 @@ Role = TeamMembership.Role
 
 
 def told(kind: str | None = None) -> Counter:
-    """How many notifications each username got (of ``kind``)."""
+    """How many notifications each username got (of ``kind``), once the background worker
+    has written what the requests queued."""
+    run_worker()
     rows = Notification.objects.all()
     if kind:
         rows = rows.filter(kind=kind)
@@ -59,6 +62,7 @@ def result(project, coordinator):
         body="Erste Fassung.",
         maturity="tested",
     )
+    run_worker()
     Notification.objects.all().delete()
     return made
 
@@ -66,6 +70,7 @@ def result(project, coordinator):
 def new_version(result, by, text="Zweite Fassung."):
     result.refresh_from_db()
     project_services.result_update(result=result, by=by, base_revision=result.revision, body=text)
+    run_worker()
 
 
 # --- who is told ---------------------------------------------------------------------------
@@ -142,6 +147,7 @@ def test_after_a_role_is_revoked_nothing_more_arrives_and_the_old_ones_are_hidde
         team=[(editor, Role.EDITOR)],
     )
     result = project_services.result_create(project=project, by=coordinator, title="Plan")
+    run_worker()
     assert notifications.unread_count(editor) == 1
 
     membership = TeamMembership.objects.get(project=project, user=editor)
@@ -196,6 +202,7 @@ def test_a_decision_of_the_committee_tells_the_projects_followers_once(
     outsider,
     iserlohn,
 ):
+    run_worker()  # what the fixtures' steps queued
     Notification.objects.all().delete()
     notifications.follow(user=outsider, target=proposed_project)
     proposal = steering_services.proposal_create(
@@ -331,10 +338,10 @@ def test_immediately_mails_each_notification_once_with_a_one_click_unsubscribe(
     editor.mail_frequency = "immediately"
     editor.email = "team@iserlohn.example"
     editor.save()
-    new_version(result, coordinator)
+    new_version(result, coordinator)  # the worker writes the notification and mails it
     [notification] = Notification.objects.filter(recipient=editor)
 
-    assert notifications.send_immediately.call([notification.pk]) == 1
+    assert notification.mailed_at is not None
     assert notifications.send_immediately.call([notification.pk]) == 0  # sent once
     [envelope] = smtp.messages
     mail = _parse(envelope)

@@ -1,5 +1,5 @@
-"""The bell's socket: the unread count on connecting, and again the moment a notification for
-this person is committed; the anonymous visitor is refused."""
+"""The bell's socket: the unread count on connecting, and again the moment the background
+worker commits a notification for this person; the anonymous visitor is refused."""
 
 import pytest
 import pytest_asyncio
@@ -11,6 +11,7 @@ from django.db import connections
 from django.test import Client
 
 from tests.factories import UserFactory
+from tests.worker import run_worker
 from workspace.asgi import application
 from workspace.consumers import CLOSE_UNAUTHENTICATED
 from workspace.models import Cohort
@@ -43,6 +44,8 @@ def something_happens(user):
     cohort.get_absolute_url = lambda: "/klassen/"
     follow(user=user, target=cohort)
     notify(kind="status", actor=None, target=cohort, title="Klasse 2031", detail="neu")
+    # The background worker writes it, and rings the bell after its commit.
+    run_worker()
 
 
 async def test_the_count_arrives_on_connecting_and_rises_without_a_reload():
