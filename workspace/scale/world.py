@@ -1305,6 +1305,8 @@ class World:
         per_year: dict[int, int] = {}
         meeting_rows, proposals, parties, items, agreement_rows = [], [], [], [], []
         agreement_parties, votes, attendance = [], [], []
+        versions, approvals = [], []
+        results = {r.id: r for r in self.results_list}
         chair = seat_people[0][2]
         step = self.span_days / meetings
         held_until = self.anchor - dt.timedelta(days=14)
@@ -1334,8 +1336,19 @@ class World:
                 index = m * per_meeting + position - 1
                 proposal_id, item_id = proposal_first + index, item_first + index
                 project = self.projects_list[index % len(self.projects_list)]
-                kind = "start" if rng.random() < 0.8 else "complete"
-                title = f"Leitprojekt {project.slug[:60]}: {'Beginn' if kind == 'start' else 'Abschluss'}"
+                pick = rng.random()
+                pinned = [
+                    results[r] for r in project.results[:2] if results[r].maturity == "tested"
+                ]
+                if pick < 0.15 and pinned:
+                    kind, label = "approve_results", "Ergebnisstände"
+                else:
+                    kind = "start" if pick < 0.85 else "complete"
+                    label = "Beginn" if kind == "start" else "Abschluss"
+                    pinned = []
+                title = f"Leitprojekt {project.slug[:60]}: {label}"
+                for result in pinned:
+                    versions.append((result.last_history, proposal_id))
                 text = self.prose.paragraph(rng)
                 drafter = project.team[0][0]
                 proposals.append(
@@ -1408,6 +1421,9 @@ class World:
                 agreement_parties.append(
                     (True, "Federführung", agreement_id, project.lead, drafter)
                 )
+                # "Agreed" is an approval record pinning the exact history row.
+                for result in pinned:
+                    approvals.append((agreement_id, result.last_history, result.id))
         written += copy_rows(
             "steering_meeting",
             [
@@ -1486,6 +1502,12 @@ class World:
             "steering_agreementparty",
             ["is_lead", "contribution", "agreement_id", "municipality_id", "person_id"],
             agreement_parties,
+        )
+        written += self._copy_with_ids(
+            "steering_proposalversion", ["history_row_id", "proposal_id"], versions
+        )
+        written += self._copy_with_ids(
+            "steering_approval", ["agreement_id", "history_row_id", "result_id"], approvals
         )
         return written
 
@@ -1572,6 +1594,14 @@ class World:
                 "user_id",
             ],
             registrations,
+        )
+        from workspace.models import Topic
+
+        topics = list(Topic.objects.values_list("pk", flat=True))
+        written += self._copy_with_ids(
+            "dates_appointment_topics",
+            ["appointment_id", "topic_id"],
+            [(first + i, rng.choice(topics)) for i in range(count) if topics and i % 2 == 0],
         )
         return written
 
