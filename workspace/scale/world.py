@@ -867,6 +867,7 @@ class World:
         history_first = self.ids.take("projects_historicalresult", len(adoptions), "history_id")
         adoption_first = self.ids.take("projects_adoption", len(adoptions))
         copies, copy_history, adoption_rows, follows = [], [], [], []
+        self.adoption_rows: list[tuple] = []
         result_type = self.content_type("projects", "result")
         for index, ((template_id, source, _project), municipality) in enumerate(adoptions):
             pk = copy_first + index
@@ -897,6 +898,9 @@ class World:
                 )
             )
             follows.append((by, result_type, pk, ts(at)))
+            self.adoption_rows.append(
+                (adoption_first + index, history_first + index, source.last_history, by, at)
+            )
         written += copy_lines(
             "projects_historicalresult",
             [
@@ -1759,6 +1763,127 @@ class World:
         )
         return written
 
+    # --- join requests, calendar feeds, improvement offers -----------------------------------
+
+    def joining(self) -> int:
+        """Every member joined by a request the office accepted; a few wait or were declined.
+        Some people subscribe to the dates as a calendar feed; some adopters offer back."""
+        rng = self.rng
+        rows = []
+        for municipality in self.members:
+            contact = self.staff_of.get(municipality, [None])[0]
+            if contact is None:
+                continue
+            at = self.moment()
+            rows.append(
+                (
+                    self.municipality_names[municipality],
+                    self.names[contact],
+                    "Schulverwaltung",
+                    f"p{contact}@{self.municipality_slugs[municipality]}.example",
+                    "Wir möchten mitmachen.",
+                    "2024-01",
+                    ts(at),
+                    "accepted",
+                    ts(at + dt.timedelta(days=rng.randint(1, 30))),
+                    "",
+                    rng.choice(self.office),
+                    None,
+                    municipality,
+                )
+            )
+        others = [m for m in self.municipalities if m not in set(self.members)]
+        for municipality in rng.sample(others, min(len(others), max(3, len(others) // 50))):
+            status = rng.choice(["open", "open", "declined"])
+            at = _at(self.anchor) - dt.timedelta(days=rng.randint(1, 60))
+            rows.append(
+                (
+                    self.municipality_names[municipality],
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "Bürgermeisteramt",
+                    f"info@{self.municipality_slugs[municipality]}.example",
+                    self.prose.sentence(rng),
+                    "2024-01",
+                    ts(at),
+                    status,
+                    ts(at + dt.timedelta(days=2)) if status != "open" else None,
+                    "Bitte später erneut." if status == "declined" else "",
+                    rng.choice(self.office) if status != "open" else None,
+                    None,
+                    municipality,
+                )
+            )
+        written = self._copy_with_ids(
+            "joining_joinrequest",
+            [
+                "municipality_name",
+                "contact_name",
+                "function",
+                "email",
+                "message",
+                "consent_version",
+                "created_at",
+                "status",
+                "decided_at",
+                "decision_note",
+                "decided_by_id",
+                "first_request_id",
+                "municipality_id",
+            ],
+            rows,
+        )
+        feeds = rng.sample(self.people_ids, max(1, len(self.people_ids) // 20))
+        written += self._copy_with_ids(
+            "dates_feedtoken",
+            ["token", "created_at", "user_id"],
+            [
+                (
+                    hashlib.sha256(f"{self.seed}-feed-{pk}".encode()).hexdigest()[:43],
+                    ts(self.moment()),
+                    pk,
+                )
+                for pk in feeds
+            ],
+        )
+        offers = []
+        for adoption_id, copy_history, adopted_row, by, at in self.adoption_rows[
+            : max(1, len(self.adoption_rows) // 15)
+        ]:
+            status = rng.choice(["open", "open", "declined"])
+            offers.append(
+                (
+                    self.prose.sentence(rng),
+                    status,
+                    ts(at + dt.timedelta(days=10)),
+                    ts(at + dt.timedelta(days=20)) if status != "open" else None,
+                    "Passt nicht zu unserem Stand." if status != "open" else "",
+                    adoption_id,
+                    adopted_row,
+                    copy_history,
+                    rng.choice(self.office) if status != "open" else None,
+                    by,
+                    None,
+                )
+            )
+        written += self._copy_with_ids(
+            "projects_offer",
+            [
+                "message",
+                "status",
+                "offered_at",
+                "decided_at",
+                "decision_note",
+                "adoption_id",
+                "base_row_id",
+                "copy_row_id",
+                "decided_by_id",
+                "offered_by_id",
+                "source_row_id",
+            ],
+            offers,
+        )
+        return written
+
     # --- attachments, tokens, security log ---------------------------------------------------
 
     def attachments(self) -> int:
@@ -1923,6 +2048,7 @@ class World:
         ("steering", "Steuerkreis"),
         ("dates", "Termine und Anmeldungen"),
         ("newsletter", "Schülerzeitung"),
+        ("joining", "Beitrittsanfragen, Kalender-Abos, Verbesserungsangebote"),
         ("attachments", "Anhänge"),
         ("security", "Zugangsschlüssel und Sicherheitsprotokoll"),
     ]
