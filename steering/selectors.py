@@ -50,7 +50,23 @@ def seats() -> tuple[list[Seat], list[Seat]]:
 
 
 def meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.annotate(item_count=Count("items")).order_by("-starts_at")
+    """Newest first; pk settles meetings that start at the same time, so pages never overlap."""
+    return Meeting.objects.order_by("-starts_at", "-pk")
+
+
+def with_item_counts(meetings) -> list[Meeting]:
+    """``meetings`` (one page) with ``item_count`` set on each: one query over their items."""
+    meetings = list(meetings)
+    counts = dict(
+        AgendaItem.objects.filter(meeting__in=[m.pk for m in meetings])
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("meeting", "n")
+    )
+    for meeting in meetings:
+        meeting.item_count = counts.get(meeting.pk, 0)
+    return meetings
 
 
 def meeting_items(meeting: Meeting) -> list[AgendaItem]:
@@ -80,6 +96,11 @@ def register(agreements: QuerySet[Agreement], *, project=None, municipality=None
         agreements = agreements.filter(
             Q(lead=municipality) | Q(parties__municipality=municipality)
         ).distinct()
-    return agreements.select_related("project", "lead", "meeting").prefetch_related(
-        Prefetch("parties", queryset=AgreementParty.objects.select_related("municipality"))
+    # Newest first; pk settles agreements of one day, so the register's pages never overlap.
+    return (
+        agreements.select_related("project", "lead", "meeting")
+        .prefetch_related(
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("municipality"))
+        )
+        .order_by("-adopted_on", "-pk")
     )

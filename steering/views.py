@@ -46,7 +46,10 @@ from steering.permissions import (
     visible_agreements,
 )
 from workspace.forms import form_errors_from
+from workspace.pagination import paginate
 from workspace.permissions import is_network_office
+
+REGISTER_PER_PAGE = 50
 
 
 def _messages_from(request: HttpRequest, error: ValidationError) -> None:
@@ -129,10 +132,15 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = selectors.meetings()
     if not is_committee(request.user):
         meetings = public.public_meetings(meetings)
+    page = paginate(request, meetings, per_page=REGISTER_PER_PAGE)
     return _render(
         request,
         "steering/meeting_list.html",
-        {"meetings": list(meetings), "can_chair": can_chair(request.user)},
+        {
+            "page": page,
+            "meetings": selectors.with_item_counts(page.object_list),
+            "can_chair": can_chair(request.user),
+        },
     )
 
 
@@ -343,7 +351,12 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     proposals = selectors.proposals()
     if not is_committee(request.user):
         proposals = proposals.filter(drafted_by=request.user)
-    return _render(request, "steering/proposal_list.html", {"proposals": list(proposals)})
+    page = paginate(request, proposals, per_page=REGISTER_PER_PAGE)
+    return _render(
+        request,
+        "steering/proposal_list.html",
+        {"page": page, "proposals": list(page.object_list)},
+    )
 
 
 def _proposal_form(request: HttpRequest, data=None) -> ProposalForm:
@@ -441,10 +454,11 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         project=criteria.get("project"),
         municipality=criteria.get("municipality"),
     )
+    page = paginate(request, agreements, per_page=REGISTER_PER_PAGE)
     return _render(
         request,
         "steering/agreement_list.html",
-        {"agreements": list(agreements), "filters": filters},
+        {"page": page, "agreements": list(page.object_list), "filters": filters},
     )
 
 
