@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import _Inbox
@@ -184,22 +185,29 @@ def test_an_invitation_with_calendar_and_html_goes_out_unchanged_after_waiting(s
 
 def test_an_immediate_notification_mailed_while_smtp_is_down_arrives_later(
     smtp_down,
+    settings,
     result,  # noqa: F811 – the fixture of tests/workspace/test_notifications.py
     coordinator,
     editor,
 ):
-    from workspace import notifications
+    """The worker tells the editor and mails at once; the server is down, so the mail waits for
+    its next attempt a minute later, and goes out then, once."""
     from workspace.models import Notification
 
+    settings.MAIL_RETRY_DELAYS = [60, 60, 60]
     editor.mail_frequency = "immediately"
     editor.email = "team@iserlohn.example"
     editor.save()
-    new_version(result, coordinator)
-    [notification] = Notification.objects.filter(recipient=editor)
-    notifications.send_immediately.call([notification.pk])
-    assert OutgoingMail.objects.get().recipients == "team@iserlohn.example"
+    new_version(result, coordinator)  # runs the worker: notification, then the failed attempt
+    assert Notification.objects.filter(recipient=editor).count() == 1
+    waiting = OutgoingMail.objects.get()
+    assert waiting.recipients == "team@iserlohn.example"
+    assert waiting.state != OutgoingMail.State.SENT
     controller, inbox = _smtp_up(smtp_down)
     try:
+        _run_worker()  # not yet due: nothing goes out
+        assert inbox.messages == []
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())  # a minute on
         _run_worker()
         _run_worker()
     finally:
