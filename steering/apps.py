@@ -52,6 +52,11 @@ class SteeringConfig(AppConfig):
 
         # Whoever chairs the committee (or deputises) must log in with a second factor.
         register_second_factor_rule(can_chair)
+        from steering.permissions import active_seat_annotation
+        from workspace.hooks import register_user_annotations
+
+        # Whether a request's person holds a seat comes with the person (workspace/backends.py).
+        register_user_annotations(active_seat_annotation)
         from steering.api import register as register_api
 
         register_api()

@@ -9,7 +9,7 @@ committee everyone may see is decided in :mod:`steering.public`.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -35,10 +35,21 @@ def active_seat(user: User | AnonymousUser) -> Seat | None:
     if not user.is_authenticated or not user.is_active:
         return None
     if not hasattr(user, "_active_seat"):
-        user._active_seat = (
-            Seat.objects.active().select_related("municipality").filter(person=user).first()
-        )
+        # The person of a request comes with the id of today's seat (steering/apps.py): most
+        # people hold none, and then no query is needed.
+        if getattr(user, "_active_seat_id", True) is None:
+            user._active_seat = None
+        else:
+            user._active_seat = (
+                Seat.objects.active().select_related("municipality").filter(person=user).first()
+            )
     return user._active_seat
+
+
+def active_seat_annotation() -> dict[str, Subquery]:
+    """The id of the seat a person holds today, for the query that loads a request's person."""
+    today = Seat.objects.active().filter(person=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    return {"_active_seat_id": Subquery(today)}
 
 
 def is_committee(user: User | AnonymousUser) -> bool:

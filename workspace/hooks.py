@@ -130,3 +130,24 @@ def register_search_provider(kind: str, provider: Any) -> None:  # SEARCH
 
 def search_providers() -> dict[str, Any]:  # SEARCH
     return dict(sorted(_search_providers.items(), key=lambda item: item[1].order))  # SEARCH
+
+
+# --- The person of a request ----------------------------------------------------------------
+
+UserAnnotations = Callable[[], dict[str, Any]]
+_user_annotations: list[UserAnnotations] = []
+
+
+def register_user_annotations(annotations: UserAnnotations) -> None:
+    """Add what the pages ask of every logged-in person (``{"_name": expression}``) to the one
+    query that loads them for a request (workspace/backends.py), instead of a query each per
+    request. The attribute names are the apps' own per-request caches."""
+    if annotations not in _user_annotations:
+        _user_annotations.append(annotations)
+
+
+def user_annotations() -> dict[str, Any]:
+    combined: dict[str, Any] = {}
+    for annotate in _user_annotations:
+        combined |= annotate()
+    return combined

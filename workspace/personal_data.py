@@ -300,6 +300,7 @@ def classify_core() -> None:
         Topic,
         User,
     )
+    from workspace.sessions import sessions_delete
 
     classify(
         User,
@@ -375,6 +376,8 @@ def classify_core() -> None:
         personal={"session_data": DELETE_ROW},
         not_personal=("session_key", "expire_date"),
         find=sessions_of,
+        # Their cached copies too (workspace/sessions.py).
+        erase=lambda rows, pseudonym: sessions_delete(rows.values_list("session_key", flat=True)),
     )
     classify(
         UserObjectPermission,

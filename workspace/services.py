@@ -105,8 +105,10 @@ def sessions_end(*, user: User) -> int:
     from django.contrib.sessions.models import Session
 
     from workspace.personal_data import sessions_of
+    from workspace.sessions import sessions_delete
 
-    deleted, _ = Session.objects.filter(sessions_of(user)).delete()
+    keys = Session.objects.filter(sessions_of(user)).values_list("session_key", flat=True)
+    deleted = sessions_delete(list(keys))
     # Deleting rows sends no signal: the open sockets of those sessions check themselves.
     recheck_user_on_commit(user.pk)
     return deleted

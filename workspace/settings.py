@@ -191,6 +191,13 @@ if CACHE_URL:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
+# Sessions: with a shared cache read from it (one Redis GET instead of a database query on every
+# request) and written to both; workspace/sessions.py ends someone else's session in both.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 # The counters of the rate limits (workspace/ratelimit.py) are shared by all processes as soon
 # as there is a Redis: CACHE_URL's, else REDIS_URL's (their keys start with the prefix).
 _COUNTER_URL = CACHE_URL or env.str("REDIS_URL", default="")
@@ -344,7 +351,8 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out login is refused before a password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading a request's person with what every page asks of them.
+    "workspace.backends.UserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"

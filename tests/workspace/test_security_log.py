@@ -85,7 +85,7 @@ def test_a_login_through_a_provider_names_the_provider(outsider):
     request.session["account_authentication_methods"] = [
         {"method": "socialaccount", "at": 0, "provider": "arnsberg", "uid": "abc"}
     ]
-    outsider.backend = "django.contrib.auth.backends.ModelBackend"
+    outsider.backend = "workspace.backends.UserBackend"
     login(request, outsider)
     [entry] = entries(Kind.LOGIN)
     assert entry.provider == "arnsberg" and entry.account == outsider

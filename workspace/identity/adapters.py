@@ -68,7 +68,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user) -> None:
         # allauth would pick the first backend with get_user, which is axes' stand-alone one.
         if not hasattr(user, "backend"):
-            user.backend = "django.contrib.auth.backends.ModelBackend"
+            user.backend = "workspace.backends.UserBackend"
         super().login(request, user)
 
 

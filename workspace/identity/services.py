@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +14,7 @@ from workspace.events import recheck_user_on_commit
 from workspace.identity.models import IdentityProvider, ProviderSession
 from workspace.models import Municipality, User
 from workspace.services import membership_start
+from workspace.sessions import sessions_delete
 
 
 def municipality_for_login(*, provider: IdentityProvider, claims: dict) -> Municipality | None:
@@ -69,7 +69,7 @@ def provider_session_start(
 def provider_remove(*, provider: IdentityProvider) -> int:
     """Remove a provider; every session that began there ends at once. Returns their number."""
     sessions = list(provider.sessions.values_list("session_key", "user_id"))
-    Session.objects.filter(session_key__in=[key for key, _ in sessions]).delete()
+    sessions_delete(key for key, _ in sessions)
     # Deleting rows sends no signal: the open sockets of those people check themselves.
     for user_id in {user_id for _, user_id in sessions}:
         recheck_user_on_commit(user_id)
@@ -103,7 +103,7 @@ def user_session_end(*, user: User, user_session) -> None:
     """End one of ``user``'s sessions (listed on /konto/sitzungen/); its sockets close too."""
     if user_session.user_id != user.pk:
         raise ValueError("not this person's session")
-    Session.objects.filter(session_key=user_session.session_key).delete()
+    sessions_delete([user_session.session_key])
     ProviderSession.objects.filter(session_key=user_session.session_key).delete()
     user_session.delete()
     recheck_user_on_commit(user.pk)
