@@ -6,11 +6,14 @@ shared store and one hub per process, so it works the same in one process or in 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +96,17 @@ class AccessChecked:
     revoked = False
     #: ``time.monotonic()`` by which the hub asks this socket to check itself again
     recheck_due = 0.0
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels hops to a thread before every handler to close stale database connections
+        # (``aclose_old_connections``). Handlers here reach the database only through
+        # ``database_sync_to_async``, which does that in its own thread anyway; the extra hop
+        # made one event to 500 open pages wait for 500 turns of the one thread that Django's
+        # views run in too, behind the very request that sent it (bench/live.py).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def authorize(self, user) -> bool:
         return True
@@ -268,7 +282,16 @@ class NetworkPresenceConsumer(PresenceConsumer):
 class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
     """``/ws/benachrichtigungen/``: the bell's unread count on every page of one person,
     sent on connecting and again whenever their notifications change. Every logged-in
-    person has a bell, so only the session decides (``AccessChecked``)."""
+    person has a bell, so only the session decides (``AccessChecked``).
+
+    The background worker writes notifications and rings the bells of each batch through
+    the channel layer. A layer that lives in this process only (the embedded default,
+    ``InMemoryChannelLayer``) does not reach from the worker's process to this one, so there
+    the socket asks the database itself every ``POLL_SECONDS`` and speaks only on a change.
+    """
+
+    POLL_SECONDS = 5.0
+    last_unread: int | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -281,8 +304,18 @@ class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
         await self.accept()
         self.start_watch(user)
         await self.send_count()
+        if isinstance(self.channel_layer, InMemoryChannelLayer):
+            self.polling = asyncio.create_task(self.poll_count())
+
+    async def poll_count(self) -> None:
+        while not self.revoked:
+            await asyncio.sleep(self.POLL_SECONDS)
+            if not self.revoked:
+                await self.send_count(only_if_changed=True)
 
     async def disconnect(self, code: int) -> None:
+        if polling := getattr(self, "polling", None):
+            polling.cancel()
         self.stop_watch()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -306,11 +339,14 @@ class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
         user = User.objects.filter(pk=self.user_id, is_active=True).first()
         return None if user is None else unread_count(user)
 
-    async def send_count(self) -> None:
+    async def send_count(self, *, only_if_changed: bool = False) -> None:
         unread = await self._unread()
         if unread is None:
             await self.revoke(CLOSE_UNAUTHENTICATED, REVOKED_SESSION)
             return
+        if only_if_changed and unread == self.last_unread:
+            return
+        self.last_unread = unread
         await self.send_json({"event": "count", "unread": unread})
 
 

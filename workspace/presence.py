@@ -106,9 +106,7 @@ class RedisStore:
 
 def _make_store() -> PresenceStore:
     if settings.REDIS_URL:
-        return RedisStore(
-            settings.REDIS_URL, settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
-        )
+        return RedisStore(settings.REDIS_URL, settings.CHANNEL_LAYER_PREFIX)
     return LocalStore()
 
 

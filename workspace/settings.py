@@ -252,6 +252,13 @@ if REDIS_URL:
     # Pub/sub: one PUBLISH per group send and one subscriber connection per process, however
     # many sockets are open. (The list-based RedisChannelLayer opened pool connections per
     # socket and failed with MaxConnectionsError when hundreds of pages opened at once.)
+    # Parallel test workers (pytest-xdist) share one Redis: each gets its own groups and
+    # presence keys (workspace/presence.py), as if it were a separate installation.
+    CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default="klassenraum") + (
+        f"-{os.environ['PYTEST_XDIST_WORKER']}"
+        if TESTING and "PYTEST_XDIST_WORKER" in os.environ
+        else ""
+    )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -261,22 +268,17 @@ if REDIS_URL:
                 "hosts": [
                     {"address": REDIS_URL, "retry_on_error": [redis.exceptions.ConnectionError]}
                 ],
-                # Parallel test workers (pytest-xdist) share one Redis: each gets its own
-                # groups and presence keys, as if it were a separate installation.
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="klassenraum")
-                + (
-                    f"-{os.environ['PYTEST_XDIST_WORKER']}"
-                    if TESTING and "PYTEST_XDIST_WORKER" in os.environ
-                    else ""
-                ),
+                "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }
 else:
     # The in-memory layer silently drops messages beyond a channel's capacity (default 100).
+    # Channels' own, with its expiry sweep rationed so an event's cost per page does not grow
+    # with the number of open pages (workspace/layers.py).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "workspace.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": 1000},
         }
     }

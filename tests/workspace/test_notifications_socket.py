@@ -12,9 +12,10 @@ from django.test import Client
 
 from tests.factories import UserFactory
 from tests.worker import run_worker
+from workspace import notifications
 from workspace.asgi import application
-from workspace.consumers import CLOSE_UNAUTHENTICATED
-from workspace.models import Cohort
+from workspace.consumers import CLOSE_UNAUTHENTICATED, NotificationConsumer
+from workspace.models import Cohort, Notification
 from workspace.notifications import follow, notify
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -57,6 +58,39 @@ async def test_the_count_arrives_on_connecting_and_rises_without_a_reload():
     assert connected
     assert await bell.receive_json_from(2) == {"event": "count", "unread": 0}
     await something_happens(user)
+    assert await bell.receive_json_from(2) == {"event": "count", "unread": 1}
+    await bell.disconnect()
+
+
+@sync_to_async
+def written_in_another_process(user):
+    """A notification written with no word to this process's channel layer, as the worker
+    (another process) writes it when the layer lives in one process only."""
+    cohort = Cohort.objects.create(year=2032)
+    Notification.objects.create(
+        recipient=user, kind="status", target_type=notifications._content_type(cohort),
+        target_id=cohort.pk, title="Klasse 2032", url="/klassen/",
+    )  # fmt: skip
+
+
+async def test_with_a_layer_of_one_process_the_bell_asks_the_database_itself(settings, monkeypatch):
+    # The embedded default's layer, also in the run on Redis (presence keeps its store).
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "workspace.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000},
+        }
+    }
+    monkeypatch.setattr(NotificationConsumer, "POLL_SECONDS", 0.2)
+    user, cookie = await person_with_cookie()
+    bell = WebsocketCommunicator(
+        application, "/ws/benachrichtigungen/", [ORIGIN, (b"cookie", cookie)]
+    )
+    connected, _ = await bell.connect()
+    assert connected
+    assert await bell.receive_json_from(2) == {"event": "count", "unread": 0}
+    assert await bell.receive_nothing(0.5)  # it speaks only when the count changes
+    await written_in_another_process(user)
     assert await bell.receive_json_from(2) == {"event": "count", "unread": 1}
     await bell.disconnect()
 
