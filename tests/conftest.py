@@ -45,6 +45,10 @@ def _fast_and_quiet(settings):
     # Whole pages from the cache (workspace/pagecache.py) only where a test asks for them: the
     # PostgreSQL run shares a Redis, and query counts count what a page costs to make.
     settings.PAGE_CACHE = False
+    # Sessions in the database in both runs, for the same reason: with CACHE_URL production
+    # reads them from the cache (cached_db), which tests/steering/test_request_person.py and
+    # the servers of the browser tests use.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # The rate limits' counters too (workspace/ratelimit.py): each test starts uncounted.
     for alias in settings.CACHES:
         caches[alias].clear()
@@ -74,7 +78,7 @@ def arnsberg(db):
         slug="arnsberg",
         is_pioneer=True,
         cohort=None,
-        district="hsk",
+        district__slug="hochsauerlandkreis",
     )
 
 
@@ -85,7 +89,7 @@ def iserlohn(db):
 
 @pytest.fixture
 def brilon(db):
-    return MunicipalityFactory(name="Brilon", slug="brilon", district="hsk")
+    return MunicipalityFactory(name="Brilon", slug="brilon", district__slug="hochsauerlandkreis")
 
 
 @pytest.fixture

@@ -325,10 +325,9 @@ def test_the_list_page_in_a_fixed_number_of_queries(
 ):
     more_dates(office, 5, 0)
     client = as_user(outsider)
-    # upcoming dates with their seat counts (one query, annotated), session, user, the
-    # member's own registrations on them, past dates, the office check (cached on the user
-    # for the base template's menu, too).
-    with django_assert_num_queries(6):
+    # upcoming dates with their seat counts (one query, annotated), session, user (with the
+    # office check, workspace/backends.py), the member's own registrations on them, past dates.
+    with django_assert_num_queries(5):
         client.get(reverse("dates:list"))
 
 

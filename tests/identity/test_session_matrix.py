@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from allauth.usersessions.models import UserSession
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -77,14 +76,13 @@ def test_the_session_list_costs_the_same_queries_for_one_session_or_many(
 ):
     here = _logged_in_through_the_form(outsider)
     here.get(reverse("identity-sessions"))  # warm the session and the user
-    # The session (from the cache when there is one), the person (with whether they are the
-    # office or hold a committee seat: is a second factor required of them? this session used
-    # none), and the open sessions: three or two, however many.
-    queries = 2 if settings.SESSION_ENGINE.endswith("cached_db") else 3
-    with django_assert_num_queries(queries):
+    # The session, the person (with whether they are the office or hold a committee seat: is a
+    # second factor required of them? this session used none), and the open sessions: three,
+    # however many.
+    with django_assert_num_queries(3):
         here.get(reverse("identity-sessions"))
     for _ in range(5):
         _logged_in_through_the_form(outsider)
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(3):
         page = here.get(reverse("identity-sessions")).content.decode()
     assert page.count("Testbrowser") == 6

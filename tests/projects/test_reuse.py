@@ -687,16 +687,15 @@ def _grow(*, project, coordinator, templates: int, adoptions: int, offers: bool 
 # /vorlagen/ for a logged-in member (Brilon staff), whatever the number of templates and
 # adoptions (measured with 3, asserted with 3 and 30):
 #   1. the session;
-#   2. the user;
-#   3. is_network_office (visible_projects asks it; cached on the user for the site shell);
-#   4. is_network_member (one EXISTS, cached on the user);
-#   5. how many templates are visible (the catalogue's pages; visibility is a subquery);
-#   6. the page's templates with result, project, lead and recommended row;
-#   7. their adoptions counted by status (one GROUP BY over this page's templates only);
-#   8. how many adoptions the register holds (its pages);
-#   9. the register's page: adoptions with municipality, template, result, copy and rows;
-#  10.–12. the filter's choices: topics, visible projects, member municipalities.
-CATALOGUE_QUERIES = 12
+#   2. the user, with is_network_office (workspace/backends.py; visible_projects asks it);
+#   3. is_network_member (one EXISTS, cached on the user);
+#   4. how many templates are visible (the catalogue's pages; visibility is a subquery);
+#   5. the page's templates with result, project, lead and recommended row;
+#   6. their adoptions counted by status (one GROUP BY over this page's templates only);
+#   7. how many adoptions the register holds (its pages);
+#   8. the register's page: adoptions with municipality, template, result, copy and rows;
+#   9.–11. the filter's choices: topics, visible projects, member municipalities.
+CATALOGUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -770,20 +769,19 @@ def test_a_draft_template_stays_off_every_page(project, coordinator, outsider, m
 # adopting for Menden), whatever the number of adoptions and open offers (measured with 3,
 # asserted with 3 and 30):
 #   1. the session;
-#   2. the user;
-#   3. is_network_office (visible_projects asks it; cached on the user for the site shell);
-#   4. is_network_member;
-#   5. the template, if visible, with result, project, lead, recommended row and publisher;
-#   6. the municipalities the user may still adopt it for;
-#   7.–8. is_source_team: the user's object permissions on the project, direct and through
+#   2. the user, with is_network_office (workspace/backends.py; visible_projects asks it);
+#   3. is_network_member;
+#   4. the template, if visible, with result, project, lead, recommended row and publisher;
+#   5. the municipalities the user may still adopt it for;
+#   6.–7. is_source_team: the user's object permissions on the project, direct and through
 #         groups (guardian's ObjectPermissionChecker);
-#   9. the register: the template's adoptions with municipality, copy and rows;
-#  10. the open offers with municipality and the person who offered;
-#  11. the adopt form: how many municipalities there are to choose from (COUNT);
-#  12.–13. its choices: once for the select's required attribute (its first choice), once to
+#   8. the register: the template's adoptions with municipality, copy and rows;
+#   9. the open offers with municipality and the person who offered;
+#  10. the adopt form: how many municipalities there are to choose from (COUNT);
+#  11.–12. its choices: once for the select's required attribute (its first choice), once to
 #          render the options;
-#  14. whether the reader follows the template (the follow button, workspace.notifications).
-TEMPLATE_QUERIES = 14
+#  13. whether the reader follows the template (the follow button, workspace.notifications).
+TEMPLATE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [3, 30])

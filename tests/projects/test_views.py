@@ -228,11 +228,11 @@ def test_list_query_count_is_the_same_for_3_and_300_projects(
 ):
     client = as_user(outsider)
     _many_projects(3, menden, coordinator)
-    # 1 session, 2 user, 3 "network office?" (cached on the user), 4 "works for a member?",
-    # 5 how many projects (the pages), 6 the page's projects, 7 their participants,
-    # 8 their topics, 9 "staff of a pioneer?" (may create), 10-11 the filter's topics and
+    # 1 session, 2 user (with "network office?", workspace/backends.py), 3 "works for a
+    # member?", 4 how many projects (the pages), 5 the page's projects, 6 their participants,
+    # 7 their topics, 8 "staff of a pioneer?" (may create), 9-10 the filter's topics and
     # municipalities.
-    with django_assert_num_queries(11) as first:
+    with django_assert_num_queries(10) as first:
         client.get("/leitprojekte/")
     _many_projects(297, menden, coordinator)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -454,23 +454,9 @@ async def test_an_expired_session_closes_every_socket(opened, clock):
     sockets = await sockets_of(opened, w, w["reader"], "result", "bell", "network")
 
     clock(seconds=settings.SESSION_COOKIE_AGE + 60)
-    await sync_to_async(cached_copies_expire)()
 
     for socket in sockets:
         assert await closed_for(socket, CLOSE_UNAUTHENTICATED) == SESSION_GONE
-
-
-def cached_copies_expire() -> None:
-    """With sessions in a cache (cached_db), each copy expires with its session (the cache
-    entry's timeout is the session's age); the moved clock does not reach Redis, so do what
-    Redis would do at that moment."""
-    if settings.SESSION_ENGINE.endswith("cached_db"):
-        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
-        from django.contrib.sessions.models import Session
-        from django.core.cache import caches
-
-        keys = Session.objects.values_list("session_key", flat=True)
-        caches[settings.SESSION_CACHE_ALIAS].delete_many([KEY_PREFIX + key for key in keys])
 
 
 # --- the committee ----------------------------------------------------------------------------

@@ -240,16 +240,17 @@ def _grow(text, by, up_to: int) -> None:
 
 # The queries, the same for 10 and 1,000 versions (asserted exactly, so a query per row or
 # per version shows at once):
-#   both pages, both kinds: 1 the session, 2 the user, 3 is the user the office?
-#   result: 4 the project, 5 the result, 6–7 the user's and their groups' guardian
+#   both pages, both kinds: 1 the session, 2 the user (with: are they the office?
+#           workspace/backends.py);
+#   result: 3 the project, 4 the result, 5–6 the user's and their groups' guardian
 #           permissions on the project (team role);
-#   guide:  4 the guide, 5 its authors (who edits, who reads planned versions);
+#   guide:  3 the guide, 4 its authors (who edits, who reads planned versions);
 #   versions page: one range of revisions through the (id, revision) index with their
 #           authors, one body length of the version just below the page (the last row's
 #           change), and the shell's membership check (the header's network menu);
 #   compare page: the two newest revisions the reader may see (the defaults), and both
 #           versions in one query.
-PAGE_QUERIES = {"result": (10, 9), "guide": (8, 7)}  # (versions, compare)
+PAGE_QUERIES = {"result": (9, 8), "guide": (7, 6)}  # (versions, compare)
 
 
 def test_versions_and_compare_pages_cost_the_same_for_10_and_1000_versions(
