@@ -287,10 +287,10 @@ class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
     The background worker writes notifications and rings the bells of each batch through
     the channel layer. A layer that lives in this process only (the embedded default,
     ``InMemoryChannelLayer``) does not reach from the worker's process to this one, so there
-    the socket asks the database itself every ``POLL_SECONDS`` and speaks only on a change.
+    the socket asks the database itself every ``NOTIFICATION_POLL_SECONDS`` and speaks only on a
+    change.
     """
 
-    POLL_SECONDS = 5.0
     last_unread: int | None = None
 
     async def connect(self) -> None:
@@ -309,7 +309,7 @@ class NotificationConsumer(AccessChecked, AsyncJsonWebsocketConsumer):
 
     async def poll_count(self) -> None:
         while not self.revoked:
-            await asyncio.sleep(self.POLL_SECONDS)
+            await asyncio.sleep(settings.NOTIFICATION_POLL_SECONDS)
             if not self.revoked:
                 await self.send_count(only_if_changed=True)
 

@@ -343,6 +343,9 @@ NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=6)  # NOT
 DISCUSSION_EDIT_MINUTES = env.int("DISCUSSION_EDIT_MINUTES", default=15)  # NOTIFY
 # The background worker writes a notification's rows for this many people at a time.
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=1000)
+# Where the channel layer lives in one process (the embedded default), the worker's new
+# notifications cannot ring the bells of the web process: open bells ask this often (seconds).
+NOTIFICATION_POLL_SECONDS = env.float("NOTIFICATION_POLL_SECONDS", default=5.0)
 if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:  # NOTIFY
     raise ImproperlyConfigured("NOTIFICATION_DIGEST_HOUR muss zwischen 0 und 23 liegen.")  # NOTIFY
 

@@ -155,6 +155,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
     env["DEBUG"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
+    # The bell of the embedded default asks for new notifications this often (seconds).
+    env["NOTIFICATION_POLL_SECONDS"] = "1"
     # Uploads (result attachments) of the run go to a directory of its own, not into media/.
     env["MEDIA_ROOT"] = str(tmp_path_factory.mktemp("media"))
     if redis_url := os.environ.get("REDIS_URL"):

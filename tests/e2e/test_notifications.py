@@ -50,7 +50,7 @@ def unread(page: Page) -> int:
 
 
 def test_b_follows_a_comments_and_bs_bell_rises_without_a_reload(
-    page: Page, browser: Browser, base_url: str, log_in, result_path
+    page: Page, browser: Browser, base_url: str, log_in, result_path, manage
 ):
     path, title = result_path
     # B (Brilon) follows the result.
@@ -74,6 +74,8 @@ def test_b_follows_a_comments_and_bs_bell_rises_without_a_reload(
         expect(other.locator(".kr-messages")).to_contain_text("Ihr Kommentar ist veröffentlicht.")
     finally:
         context.close()
+    # The background worker tells the followers (as `make run`'s and production's does).
+    manage("db_worker", "--batch", "--no-startup-delay", "--queue-name=*")
 
     # B's bell counts it, and the comment is on B's open page — no reload.
     expect(bell(page)).to_have_attribute("data-bell-unread", str(before + 1), timeout=5000)

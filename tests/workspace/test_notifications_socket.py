@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 from tests.worker import run_worker
 from workspace import notifications
 from workspace.asgi import application
-from workspace.consumers import CLOSE_UNAUTHENTICATED, NotificationConsumer
+from workspace.consumers import CLOSE_UNAUTHENTICATED
 from workspace.models import Cohort, Notification
 from workspace.notifications import follow, notify
 
@@ -73,7 +73,7 @@ def written_in_another_process(user):
     )  # fmt: skip
 
 
-async def test_with_a_layer_of_one_process_the_bell_asks_the_database_itself(settings, monkeypatch):
+async def test_with_a_layer_of_one_process_the_bell_asks_the_database_itself(settings):
     # The embedded default's layer, also in the run on Redis (presence keeps its store).
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -81,7 +81,7 @@ async def test_with_a_layer_of_one_process_the_bell_asks_the_database_itself(set
             "CONFIG": {"capacity": 1000},
         }
     }
-    monkeypatch.setattr(NotificationConsumer, "POLL_SECONDS", 0.2)
+    settings.NOTIFICATION_POLL_SECONDS = 0.2
     user, cookie = await person_with_cookie()
     bell = WebsocketCommunicator(
         application, "/ws/benachrichtigungen/", [ORIGIN, (b"cookie", cookie)]
