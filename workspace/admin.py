@@ -3,7 +3,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from workspace.mail import outgoing_mail_resend
-from workspace.models import Cohort, Membership, Municipality, OutgoingMail, Topic, User
+from workspace.models import (
+    Cohort,
+    District,
+    Membership,
+    Municipality,
+    OutgoingMail,
+    State,
+    Topic,
+    User,
+)
 from workspace.personal_data import person_erase
 
 admin.site.site_header = _("Klassenraum – Verwaltung")
@@ -40,10 +49,28 @@ class KlassenraumUserAdmin(UserAdmin):
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ("name", "district", "is_pioneer", "is_member", "cohort", "joined_on")
-    list_filter = ("district", "is_pioneer", "is_member", "cohort")
-    search_fields = ("name", "official_key")
+    list_filter = ("district__state", "is_pioneer", "is_member", "cohort")
+    list_select_related = ("district", "cohort")
+    search_fields = ("name", "official_key", "district__name")
+    autocomplete_fields = ("district",)
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+
+
+@admin.register(State)
+class StateAdmin(admin.ModelAdmin):
+    list_display = ("name", "official_key")
+    search_fields = ("name", "official_key")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "state", "official_key")
+    list_filter = ("state", "kind")
+    list_select_related = ("state",)
+    search_fields = ("name", "official_key")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Cohort)

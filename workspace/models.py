@@ -96,6 +96,77 @@ class Topic(models.Model):
         return self.name
 
 
+class State(models.Model):
+    """A German state (*Land*); its official key is the first two digits of every AGS in it."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+    official_key = models.CharField(
+        _("Amtlicher Schlüssel"),
+        max_length=2,
+        unique=True,
+        help_text=_("Die ersten zwei Ziffern des Gemeindeschlüssels, zum Beispiel 05."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Land")
+        verbose_name_plural = _("Länder")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(official_key__regex=r"^[0-9]{2}$"),
+                name="workspace_state_official_key_two_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A district (*Kreis*) or a town that is a district of its own (*kreisfreie Stadt*)."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "kreis", _("Kreis")
+        INDEPENDENT_CITY = "kreisfreie-stadt", _("Kreisfreie Stadt")
+
+    name = models.CharField(_("Name"), max_length=100)
+    slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+    kind = models.CharField(_("Art"), max_length=16, choices=Kind, default=Kind.DISTRICT)
+    state = models.ForeignKey(
+        State, verbose_name=_("Land"), on_delete=models.PROTECT, related_name="districts"
+    )
+    official_key = models.CharField(
+        _("Amtlicher Kreisschlüssel"),
+        max_length=5,
+        blank=True,
+        help_text=_("Die ersten fünf Ziffern des Gemeindeschlüssels, zum Beispiel 05958."),
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("Kreis")
+        verbose_name_plural = _("Kreise")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "name"], name="workspace_district_name_unique_in_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(official_key="") | Q(official_key__regex=r"^[0-9]{5}$"),
+                name="workspace_district_official_key_five_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["official_key"],
+                condition=~Q(official_key=""),
+                name="workspace_district_official_key_unique",
+                violation_error_message=_("Einen Kreis mit diesem Schlüssel gibt es schon."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MunicipalityQuerySet(models.QuerySet):
     def members(self) -> MunicipalityQuerySet:
         return self.filter(is_member=True)
@@ -105,23 +176,24 @@ class MunicipalityQuerySet(models.QuerySet):
 
 
 class Municipality(models.Model):
-    """A town or municipality of Südwestfalen; members belong to the network."""
+    """A town or municipality (*Gemeinde*); members belong to the network.
 
-    class District(models.TextChoices):
-        HOCHSAUERLANDKREIS = "hsk", _("Hochsauerlandkreis")
-        MAERKISCHER_KREIS = "mk", _("Märkischer Kreis")
-        OLPE = "oe", _("Kreis Olpe")
-        SOEST = "so", _("Kreis Soest")
-        SIEGEN_WITTGENSTEIN = "si", _("Kreis Siegen-Wittgenstein")
+    Names repeat across Germany (there are several Neustadts); the slug and the official key
+    (AGS) tell them apart."""
 
     class Kind(models.TextChoices):
         CITY = "stadt", _("Stadt")
         MUNICIPALITY = "gemeinde", _("Gemeinde")
 
-    name = models.CharField(_("Name"), max_length=100, unique=True)
+    name = models.CharField(_("Name"), max_length=100)
     slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
     kind = models.CharField(_("Art"), max_length=8, choices=Kind, default=Kind.CITY)
-    district = models.CharField(_("Kreis"), max_length=3, choices=District)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("Kreis"),
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+    )
     is_pioneer = models.BooleanField(
         _("Pionierkommune"),
         default=False,
@@ -152,7 +224,7 @@ class Municipality(models.Model):
     objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]
         verbose_name = _("Kommune")
         verbose_name_plural = _("Kommunen")
         constraints = [
@@ -160,10 +232,25 @@ class Municipality(models.Model):
                 condition=Q(official_key="") | Q(official_key__regex=r"^[0-9]{8}$"),
                 name="workspace_municipality_official_key_eight_digits",
             ),
+            models.UniqueConstraint(
+                fields=["official_key"],
+                condition=~Q(official_key=""),
+                name="workspace_municipality_official_key_unique",
+                violation_error_message=_("Eine Kommune mit diesem Schlüssel gibt es schon."),
+            ),
             models.CheckConstraint(
                 condition=Q(is_pioneer=False) | Q(is_member=True),
                 name="workspace_municipality_pioneer_is_member",
             ),
+        ]
+        indexes = [
+            # The member list (/kommunen/): pioneers first, then by name; pk keeps pages stable.
+            models.Index(
+                fields=["-is_pioneer", "name", "id"],
+                condition=Q(is_member=True),
+                name="workspace_member_list_order",
+            ),
+            models.Index(fields=["name", "id"], name="workspace_municipality_by_name"),
         ]
 
     def __str__(self) -> str:

@@ -293,10 +293,12 @@ def classify_core() -> None:
     from workspace.models import (
         BarrierReport,
         Cohort,
+        District,
         ErasureRecord,
         LegalPage,
         Membership,
         Municipality,
+        State,
         Topic,
         User,
     )
@@ -331,6 +333,8 @@ def classify_core() -> None:
     # The erased account's id and creation time: the pseudonymised account keeps both anyway.
     classify(ErasureRecord, not_personal=("id", "account_id", "account_joined", "erased_at"))
     classify(Topic, not_personal=("id", "name", "slug", "description"))
+    classify(State, not_personal=("id", "name", "slug", "official_key"))
+    classify(District, not_personal=("id", "name", "slug", "kind", "state", "official_key"))
     classify(
         Municipality,
         not_personal=(

@@ -6,8 +6,12 @@ from workspace.models import Cohort, Membership, Municipality, User
 
 
 def network_members() -> QuerySet[Municipality]:
-    """Member municipalities with their cohort, pioneers first (one query)."""
-    return Municipality.objects.members().select_related("cohort").order_by("-is_pioneer", "name")
+    """Member municipalities with their cohort and district, pioneers first (one query)."""
+    return (
+        Municipality.objects.members()
+        .select_related("cohort", "district")
+        .order_by("-is_pioneer", "name", "pk")
+    )
 
 
 def network_overview() -> dict:

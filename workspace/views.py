@@ -52,7 +52,9 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "overview": selectors.network_overview(),
-        "pioneers": list(Municipality.objects.pioneers().order_by("name")),
+        "pioneers": list(
+            Municipality.objects.pioneers().select_related("district").order_by("name", "pk")
+        ),
         "sections": sections_for("home", request),
     }
     return render(request, "workspace/home.html", context)
@@ -64,13 +66,15 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/municipality_list.html",
-        {"municipalities": municipalities, "districts": Municipality.District},
+        {"municipalities": municipalities},
     )
 
 
 @require_GET
 def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = get_object_or_404(Municipality.objects.select_related("cohort"), slug=slug)
+    municipality = get_object_or_404(
+        Municipality.objects.select_related("cohort", "district"), slug=slug
+    )
     return render(
         request,
         "workspace/municipality_detail.html",

@@ -1,9 +1,11 @@
-"""Joining's part of the demo world: requests waiting for the office, one joined to another."""
+"""Joining's part of the demo world: the region's 59 towns the join form lists, requests
+waiting for the office, one joined to another."""
 
 from __future__ import annotations
 
 from network.joining import services
 from network.joining.models import JoinRequest
+from network.joining.region import region_seed
 
 REQUESTS = [
     (
@@ -31,6 +33,7 @@ REQUESTS = [
 
 
 def seed_joining(*, stdout) -> None:
+    region_seed()
     created = 0
     for municipality, name, function, email, message in REQUESTS:
         if JoinRequest.objects.filter(email=email).exists():

@@ -5,16 +5,23 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from network.joining.region import grouped_choices
+from network.joining.selectors import JoinChoices
 from workspace.forms import KernFormMixin
-from workspace.models import Municipality
+from workspace.models import District, Municipality
 
 
 class JoinRequestForm(KernFormMixin, forms.Form):
-    municipality = forms.ChoiceField(
+    municipality = forms.ModelChoiceField(
         label=_("Kommune"),
         required=False,
+        queryset=Municipality.objects.all(),
+        to_field_name="slug",
         help_text=_("Die Städte und Gemeinden Südwestfalens, nach Kreisen geordnet."),
+        error_messages={
+            "invalid_choice": _(
+                "Bitte eine gültige Auswahl treffen. „%(value)s“ ist keine gültige Auswahl."
+            )
+        },
     )
     other_municipality = forms.CharField(
         label=_("Ihre Kommune ist nicht in der Liste? Dann tragen Sie ihren Namen hier ein"),
@@ -51,13 +58,20 @@ class JoinRequestForm(KernFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, choices: JoinChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [("", _("– bitte wählen –")), *grouped_choices()]
+        field = self.fields["municipality"]
+        # What the list shows comes from ``choices`` (grouped, no query of its own); what is
+        # accepted is any municipality by its slug.
+        field.choices = [("", _("– bitte wählen –")), *choices.grouped()]
+        if choices.district:
+            field.help_text = _("Die Städte und Gemeinden des Kreises %(district)s.") % {
+                "district": choices.district.name
+            }
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        picked = cleaned.get("municipality", "")
+        picked = cleaned.get("municipality")
         entered = " ".join(cleaned.get("other_municipality", "").split())
         if picked and entered:
             raise forms.ValidationError(
@@ -69,15 +83,17 @@ class JoinRequestForm(KernFormMixin, forms.Form):
             self.add_error(
                 "municipality", _("Bitte wählen Sie Ihre Kommune oder tragen Sie ihren Namen ein.")
             )
-        cleaned["municipality_name"] = picked or entered
+        cleaned["municipality_name"] = picked.name if picked else entered
         return cleaned
 
 
 class AcceptForm(KernFormMixin, forms.Form):
-    district = forms.ChoiceField(
+    district = forms.ModelChoiceField(
         label=_("Kreis"),
         required=False,
-        choices=[("", _("– bitte wählen –")), *Municipality.District.choices],
+        queryset=District.objects.all(),
+        to_field_name="slug",
+        empty_label=_("– bitte wählen –"),
         help_text=_(
             "Nur nötig, wenn die Kommune noch nicht im Klassenraum und nicht in der Liste Südwestfalens ist."
         ),

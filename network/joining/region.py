@@ -1,14 +1,19 @@
-"""The 59 towns and municipalities of Südwestfalen, by district: what the join form offers.
+"""The 59 towns and municipalities of Südwestfalen, by district: the towns the join form offers
+in this network.
 
-Members already in the database keep their own record; a request for one of these names finds
-that record by name, and a name not yet in the database is created with the district named here.
+The join form lists the municipalities in the database (``network/joining/selectors.py``);
+this module brings the region's towns there, each into its district: the demo world does it,
+and a new installation with ``manage.py seed_region``. Towns already in the database keep their
+own record.
 """
 
 from __future__ import annotations
 
-from workspace.models import Municipality
+from django.db import transaction
 
-D = Municipality.District
+from workspace import districts as D
+from workspace.models import Municipality
+from workspace.text import german_slugify
 
 SOUTH_WESTPHALIA: dict[str, list[str]] = {
     D.HOCHSAUERLANDKREIS: [
@@ -38,14 +43,29 @@ GEMEINDEN = {
     "Neunkirchen", "Wilnsdorf", "Herscheid", "Nachrodt-Wiblingwerde", "Schalksmühle",
 }  # fmt: skip
 
-DISTRICT_OF: dict[str, str] = {
-    name: district for district, names in SOUTH_WESTPHALIA.items() for name in names
-}
 
-
-def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Choices for a select: one group per district, the towns in alphabetical order."""
-    return [
-        (str(D(district).label), [(name, name) for name in sorted(names)])
-        for district, names in SOUTH_WESTPHALIA.items()
+@transaction.atomic
+def region_seed() -> int:
+    """Put the region's towns that are missing into the database, as municipalities that are
+    not (yet) members; returns how many were added. A second run adds nothing."""
+    districts = D.south_westphalia_districts()
+    wanted = {
+        german_slugify(name): (name, key)
+        for key, names in SOUTH_WESTPHALIA.items()
+        for name in names
+    }
+    present = set(Municipality.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    missing = [
+        Municipality(
+            name=name,
+            slug=slug,
+            district=districts[key],
+            kind=Municipality.Kind.MUNICIPALITY if name in GEMEINDEN else Municipality.Kind.CITY,
+        )
+        for slug, (name, key) in wanted.items()
+        if slug not in present
     ]
+    for municipality in missing:
+        municipality.full_clean()
+    Municipality.objects.bulk_create(missing)
+    return len(missing)

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
 
 from network.joining.models import Invitation, JoinRequest
-from workspace.models import Cohort, Municipality
+from workspace.models import Cohort, District, Municipality
 
 
 def cohorts_with_members() -> list[Cohort]:
@@ -203,3 +203,43 @@ def request_counts() -> Counter:
 
 def pending_invitations(municipality: Municipality) -> QuerySet[Invitation]:
     return municipality.invitations.pending().select_related("invited_by").order_by("-created_at")
+
+
+# --- What the join form offers --------------------------------------------------------------
+
+# Up to this many municipalities the join form offers them all in one list, grouped by
+# district; beyond it (a state's or the nation's thousands), it asks for the district first.
+JOIN_LIST_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class JoinChoices:
+    """The municipalities the join form's list offers, and the districts to choose from first
+    when there are too many for one list (``districts`` is then set)."""
+
+    municipalities: list[Municipality]
+    districts: list[District] | None = None
+    district: District | None = None
+
+    def grouped(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Choices for a select: one group per district, its towns by name."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for municipality in self.municipalities:
+            groups.setdefault(municipality.district.name, []).append(
+                (municipality.slug, municipality.name)
+            )
+        return list(groups.items())
+
+
+def join_choices(district_slug: str = "") -> JoinChoices:
+    """The join form's list in at most three queries, at any number of municipalities."""
+    by_district = Municipality.objects.select_related("district").order_by(
+        "district__name", "district_id", "name", "pk"
+    )
+    everything = list(by_district[: JOIN_LIST_LIMIT + 1])
+    if len(everything) <= JOIN_LIST_LIMIT:
+        return JoinChoices(municipalities=everything)
+    districts = list(District.objects.select_related("state").order_by("state__name", "name"))
+    chosen = next((d for d in districts if d.slug == district_slug), None)
+    towns = list(by_district.filter(district=chosen)) if chosen else []
+    return JoinChoices(municipalities=towns, districts=districts, district=chosen)

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from network.joining.models import CONSENT_VERSION, Invitation, JoinRequest
 from network.joining.permissions import may_invite
-from network.joining.region import DISTRICT_OF, GEMEINDEN
 from workspace import mail
 from workspace import services as core
-from workspace.models import Cohort, Membership, Municipality, User
+from workspace.models import Cohort, District, Membership, Municipality, User
 from workspace.permissions import is_network_office
 from workspace.text import german_slugify
 
@@ -54,12 +53,14 @@ def _link(path: str) -> str:
 
 
 def _find_municipality(name: str) -> Municipality | None:
-    return Municipality.objects.filter(name__iexact=name.strip()).first()
+    """The municipality of that name, if exactly one has it (there are several Neustadts)."""
+    found = list(Municipality.objects.filter(name__iexact=name.strip())[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def known_municipality(name: str) -> bool:
     """Whether accepting a request for ``name`` needs no district from the office."""
-    return name in DISTRICT_OF or _find_municipality(name) is not None
+    return _find_municipality(name) is not None
 
 
 def account_exists(email: str) -> bool:
@@ -69,15 +70,17 @@ def account_exists(email: str) -> bool:
 @transaction.atomic
 def join_request_submit(
     *,
-    municipality_name: str,
+    municipality_name: str = "",
+    municipality: Municipality | None = None,
     contact_name: str,
     function: str,
     email: str,
     message: str = "",
 ) -> JoinRequest:
     """Store a request from ``/mitmachen/``. A request for a municipality or from an address
-    that already waits for a decision is joined to that first request (and decided with it)."""
-    name = " ".join(municipality_name.split())
+    that already waits for a decision is joined to that first request (and decided with it).
+    The municipality is the one picked from the list, or the one a typed name names."""
+    name = municipality.name if municipality else " ".join(municipality_name.split())
     email = email.strip()
     first = (
         JoinRequest.objects.select_for_update()
@@ -90,7 +93,7 @@ def join_request_submit(
     )
     join_request = JoinRequest(
         municipality_name=name,
-        municipality=_find_municipality(name),
+        municipality=municipality or _find_municipality(name),
         contact_name=contact_name.strip(),
         function=function.strip(),
         email=email,
@@ -139,12 +142,11 @@ def municipality_join(*, municipality: Municipality, today: datetime.date | None
     municipality.save()
 
 
-def _municipality_for(join_request: JoinRequest, district: str) -> Municipality:
+def _municipality_for(join_request: JoinRequest, district: District | None) -> Municipality:
     municipality = join_request.municipality or _find_municipality(join_request.municipality_name)
     if municipality is not None:
         return municipality
-    district = district or DISTRICT_OF.get(join_request.municipality_name, "")
-    if not district:
+    if district is None:
         raise ValidationError(
             {
                 "district": _(
@@ -153,21 +155,16 @@ def _municipality_for(join_request: JoinRequest, district: str) -> Municipality:
                 % {"name": join_request.municipality_name}
             }
         )
-    slug = german_slugify(join_request.municipality_name)
-    if Municipality.objects.filter(slug=slug).exists():
+    # A second town of the same name is told apart by its district: neustadt-kreis-olpe.
+    name_slug = german_slugify(join_request.municipality_name)
+    candidates = [name_slug, f"{name_slug}-{district.slug}"]
+    taken = set(Municipality.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+    slug = next((candidate for candidate in candidates if candidate not in taken), None)
+    if slug is None:
         raise ValidationError(
-            _("Es gibt schon eine Kommune mit dem Kurznamen „%(slug)s“.") % {"slug": slug}
+            _("Es gibt schon eine Kommune mit dem Kurznamen „%(slug)s“.") % {"slug": name_slug}
         )
-    municipality = Municipality(
-        name=join_request.municipality_name,
-        slug=slug,
-        district=district,
-        kind=(
-            Municipality.Kind.MUNICIPALITY
-            if join_request.municipality_name in GEMEINDEN
-            else Municipality.Kind.CITY
-        ),
-    )
+    municipality = Municipality(name=join_request.municipality_name, slug=slug, district=district)
     municipality.full_clean()
     municipality.save()
     return municipality
@@ -175,7 +172,7 @@ def _municipality_for(join_request: JoinRequest, district: str) -> Municipality:
 
 @transaction.atomic
 def join_request_accept(
-    *, join_request: JoinRequest, by: User, district: str = ""
+    *, join_request: JoinRequest, by: User, district: District | None = None
 ) -> list[Invitation]:
     """Accept: the municipality is created or activated and joins this year's class, and the
     contact (and whoever asked again from another address) gets an invitation by mail."""

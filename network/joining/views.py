@@ -33,11 +33,13 @@ from workspace.ratelimit import rate_limited
 @require_http_methods(["GET", "POST"])
 @rate_limited("join", title=gettext_lazy("Interessiert an einer Teilnahme?"))
 def join(request: HttpRequest) -> HttpResponse:
-    form = JoinRequestForm(request.POST if request.method == "POST" else None)
+    choices = selectors.join_choices(request.GET.get("kreis", ""))
+    form = JoinRequestForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.join_request_submit(
+                municipality=data["municipality"],
                 municipality_name=data["municipality_name"],
                 contact_name=data["contact_name"],
                 function=data["function"],
@@ -48,7 +50,12 @@ def join(request: HttpRequest) -> HttpResponse:
             form_errors_from(error, form)
         else:
             return redirect("joining:thanks")
-    return render(request, "joining/join.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "joining/join.html",
+        {"form": form, "choices": choices},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

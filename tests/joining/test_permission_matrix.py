@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from network.joining import services
 from network.joining.models import Invitation, JoinRequest
+from network.joining.region import region_seed
 from tests.matrix import (
     DENY,
     FORM,
@@ -59,6 +60,7 @@ MATRIX = {
 @pytest.fixture
 def world(as_user, outsider, coordinator, office):
     menden = Municipality.objects.get(slug="menden")
+    region_seed()  # Meschede is in the database, so accepting needs no district
     join_request = services.join_request_submit(
         municipality_name="Meschede",
         contact_name="Maria Menke",

@@ -79,7 +79,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def warstein(db):
-    return MunicipalityFactory(name="Warstein", slug="warstein", district="so")
+    return MunicipalityFactory(name="Warstein", slug="warstein", district__slug="kreis-soest")
 
 
 @pytest.fixture

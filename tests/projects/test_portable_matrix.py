@@ -80,7 +80,7 @@ def world(db, settings, tmp_path):
     menden = MunicipalityFactory(name="Menden", slug="menden", is_pioneer=True, cohort=None)
     iserlohn = MunicipalityFactory(name="Iserlohn", slug="iserlohn")
     hemer = MunicipalityFactory(name="Hemer", slug="hemer")
-    brilon = MunicipalityFactory(name="Brilon", slug="brilon", district="hsk")
+    brilon = MunicipalityFactory(name="Brilon", slug="brilon", district__slug="hochsauerlandkreis")
     office = UserFactory(username="buero", display_name="Geschäftsstelle")
     workspace_services.network_office_add(user=office)
     users = {

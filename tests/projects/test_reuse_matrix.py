@@ -323,12 +323,10 @@ class World:
 def _build(media: Path) -> World:
     menden = MunicipalityFactory(name="Menden", slug="menden", is_pioneer=True, cohort=None)
     iserlohn = MunicipalityFactory(name="Iserlohn", slug="iserlohn")
-    brilon = MunicipalityFactory(name="Brilon", slug="brilon", district="hsk")
-    warstein = MunicipalityFactory(
-        name="Warstein", slug="warstein", district=Municipality.District.SOEST
-    )
+    brilon = MunicipalityFactory(name="Brilon", slug="brilon", district__slug="hochsauerlandkreis")
+    warstein = MunicipalityFactory(name="Warstein", slug="warstein", district__slug="kreis-soest")
     lippstadt = MunicipalityFactory(
-        name="Lippstadt", slug="lippstadt", district=Municipality.District.SOEST
+        name="Lippstadt", slug="lippstadt", district__slug="kreis-soest"
     )
     office = UserFactory(username="buero", display_name="Geschäftsstelle")
     workspace_services.network_office_add(user=office)

@@ -19,6 +19,7 @@ from network.dates.forms import form_started_token
 from network.dates.models import TopicSuggestion
 from network.joining.models import JoinRequest
 from network.newsletter.models import Subscriber
+from tests.factories import DistrictFactory
 from workspace import mail
 from workspace.models import BarrierReport
 
@@ -106,8 +107,9 @@ def test_join_request_with_line_breaks_and_its_invitation_mail(client, as_user, 
     )
     assert response.status_code == 302
     join_request = JoinRequest.objects.get()
+    DistrictFactory(slug="kreis-olpe")  # the district the office places the new town in
     accepted = as_user(office).post(
-        f"/mitmachen/anfragen/{join_request.pk}/annehmen/", {"district": "oe"}
+        f"/mitmachen/anfragen/{join_request.pk}/annehmen/", {"district": "kreis-olpe"}
     )
     assert accepted.status_code == 302
     assert len(smtp.messages) == 1

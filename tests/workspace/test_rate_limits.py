@@ -65,7 +65,7 @@ FORMS = {
         method="post",
         url=lambda world: "/mitmachen/",
         data=lambda n, email: {
-            "municipality": "Meschede",
+            "other_municipality": "Meschede",
             "contact_name": "Maria Menke",
             "function": "Stabsstelle Digitalisierung",
             "email": email,

@@ -191,7 +191,7 @@ def _request(form: str, server: Server, visitor: Visitor, database: str, n: int)
         "join": (
             "/mitmachen/",
             {
-                "municipality": "Meschede",
+                "other_municipality": "Meschede",
                 "contact_name": "Maria Menke",
                 "function": "Digitalisierung",
                 "email": email,

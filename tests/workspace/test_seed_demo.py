@@ -36,7 +36,10 @@ def test_demo_world_has_the_network_of_the_page():
         "Olpe",
         "Soest",
     }
-    assert Municipality.objects.get(name="Lüdenscheid").district == "mk"
+    assert Municipality.objects.get(name="Lüdenscheid").district.name == "Märkischer Kreis"
+    # The join form's list: all 59 towns of Südwestfalen, the 39 others not (yet) members.
+    assert Municipality.objects.count() == 59
+    assert Municipality.objects.filter(district__state__name="Nordrhein-Westfalen").count() == 59
     assert list(Cohort.objects.values_list("year", flat=True)) == [2020, 2021]
     klasse_2020 = Municipality.objects.filter(cohort__year=2020)
     assert klasse_2020.filter(joined_on__year=2020).count() == 13

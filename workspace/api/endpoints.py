@@ -31,6 +31,16 @@ class MunicipalitySerializer(DescribedModelSerializer):
         label=_("Klasse"),
         help_text=_("Jahr der Klasse, mit der die Kommune beigetreten ist."),
     )
+    district = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        label=_("Kreis"),
+        help_text=_("Kurzname des Kreises oder der kreisfreien Stadt."),
+    )
+    district_name = serializers.CharField(
+        source="district.name", read_only=True, label=_("Name des Kreises")
+    )
+    state = serializers.CharField(source="district.state.name", read_only=True, label=_("Land"))
     url = serializers.CharField(
         source="get_absolute_url", read_only=True, help_text=_("Adresse der Seite")
     )
@@ -38,8 +48,8 @@ class MunicipalitySerializer(DescribedModelSerializer):
     class Meta:
         model = Municipality
         fields = [
-            "slug", "name", "kind", "district", "is_pioneer", "is_member", "website",
-            "official_key", "joined_on", "cohort", "url",
+            "slug", "name", "kind", "district", "district_name", "state", "is_pioneer",
+            "is_member", "website", "official_key", "joined_on", "cohort", "url",
         ]  # fmt: skip
 
 
@@ -54,9 +64,9 @@ class MunicipalityViewSet(ETagRetrieveMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return network_members().order_by()
+            return network_members().select_related("district__state").order_by()
         # Every municipality of the region has its page, member or not.
-        return Municipality.objects.select_related("cohort")
+        return Municipality.objects.select_related("cohort", "district__state")
 
 
 @extend_schema_view(

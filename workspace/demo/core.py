@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from workspace import districts as D
 from workspace import services
 from workspace.demo import DEMO_PASSWORD
-from workspace.models import Cohort, Membership, Municipality, Topic, User
+from workspace.models import Cohort, District, Membership, Municipality, Topic, User
 from workspace.text import german_slugify
-
-D = Municipality.District
 
 PIONEERS = {
     "Arnsberg": D.HOCHSAUERLANDKREIS,
@@ -102,11 +101,12 @@ def seed_core(*, stdout) -> None:
         year: Cohort.objects.get_or_create(year=year, defaults={"description": text})[0]
         for year, text in COHORTS.items()
     }
-    for name, district in PIONEERS.items():
-        _municipality(name, district=district, pioneer=True, cohort=None, joined=(2020, 6))
-    for name, (district, year, month) in MEMBERS.items():
+    districts = D.south_westphalia_districts()
+    for name, key in PIONEERS.items():
+        _municipality(name, district=districts[key], pioneer=True, cohort=None, joined=(2020, 6))
+    for name, (key, year, month) in MEMBERS.items():
         _municipality(
-            name, district=district, pioneer=False, cohort=cohorts[2020], joined=(year, month)
+            name, district=districts[key], pioneer=False, cohort=cohorts[2020], joined=(year, month)
         )
     for name, description in TOPICS:
         Topic.objects.get_or_create(
@@ -121,7 +121,7 @@ def seed_core(*, stdout) -> None:
         if municipality:
             services.membership_start(
                 user=user,
-                municipality=Municipality.objects.get(name=municipality),
+                municipality=Municipality.objects.get(slug=german_slugify(municipality)),
                 role=role,
                 function=function,
                 started_on=datetime.date(2020, 9, 1),
@@ -131,7 +131,7 @@ def seed_core(*, stdout) -> None:
 
 
 def _municipality(
-    name: str, *, district: str, pioneer: bool, cohort: Cohort | None, joined: tuple[int, int]
+    name: str, *, district: District, pioneer: bool, cohort: Cohort | None, joined: tuple[int, int]
 ) -> Municipality:
     municipality, _ = Municipality.objects.get_or_create(
         slug=german_slugify(name),
