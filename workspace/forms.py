@@ -2,10 +2,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from workspace.limits import LINE_MAX, LONG_TEXT_MAX, PROSE_MAX
-from workspace.models import User
+from workspace.models import District, Municipality, User
 from workspace.validators import (
     MaxCharactersValidator,
     text_limit_of,
@@ -216,3 +217,22 @@ class OffboardingForm(KernFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = candidates
         self.fields["successor"].label_from_instance = lambda user: user.get_display_name()
+
+
+class MunicipalityFilterForm(KernFormMixin, forms.Form):
+    """``/kommunen/?kreis=``: the member list of one district (only districts with members)."""
+
+    kreis = forms.ModelChoiceField(
+        label=_("Kreis"),
+        required=False,
+        queryset=District.objects.none(),
+        to_field_name="slug",
+        empty_label=_("alle Kreise"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        members = Municipality.objects.members().filter(district=OuterRef("pk"))
+        self.fields["kreis"].queryset = District.objects.filter(Exists(members)).order_by(
+            "name", "pk"
+        )

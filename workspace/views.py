@@ -34,6 +34,7 @@ from workspace.forms import (
     BarrierReportForm,
     KernPasswordChangeForm,
     LegalPageForm,
+    MunicipalityFilterForm,
     OffboardingForm,
     ProfileForm,
     TextGuardMixin,
@@ -41,6 +42,7 @@ from workspace.forms import (
 )
 from workspace.hooks import sections_for
 from workspace.models import LegalPage, Municipality, OutgoingMail
+from workspace.pagination import paginate
 from workspace.permissions import is_network_office, may_manage_staff
 from workspace.personal_data import personal_data_export
 from workspace.ratelimit import rate_limited
@@ -60,13 +62,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/home.html", context)
 
 
+MUNICIPALITIES_PER_PAGE = 50
+
+
 @require_GET
 def municipality_list(request: HttpRequest) -> HttpResponse:
-    municipalities = list(selectors.network_members())
+    filters = MunicipalityFilterForm(request.GET or None)
+    district = filters.cleaned_data.get("kreis") if filters.is_valid() else None
+    members = selectors.network_members()
+    if district is not None:
+        members = members.filter(district=district)
+    page = paginate(request, members, per_page=MUNICIPALITIES_PER_PAGE)
     return render(
         request,
         "workspace/municipality_list.html",
-        {"municipalities": municipalities},
+        {"page": page, "municipalities": list(page.object_list), "filters": filters},
     )
 
 

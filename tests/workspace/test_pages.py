@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.factories import MembershipFactory, MunicipalityFactory
+from tests.factories import DistrictFactory, MembershipFactory, MunicipalityFactory
 from workspace.permissions import NETWORK_OFFICE_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +49,50 @@ def _grow(n: int) -> None:
 
 def test_municipality_list_query_count_stays_constant(client, django_assert_num_queries):
     _grow(3)
-    # 1: members with their cohort (select_related). Nothing per row.
-    with django_assert_num_queries(1):
+    # 1: how many members (the pages), 2: the page's members with cohort and district
+    # (select_related), 3: the filter's districts that have members. Nothing per row.
+    with django_assert_num_queries(3):
         client.get("/kommunen/")
-    _grow(30)
-    with django_assert_num_queries(1):
-        client.get("/kommunen/")
+    _grow(120)
+    with django_assert_num_queries(3):
+        response = client.get("/kommunen/?seite=2")
+    assert len(response.context["municipalities"]) == 50
+
+
+def test_municipality_list_comes_in_pages_of_fifty(client):
+    for number in range(53):
+        MunicipalityFactory(name=f"Ort {number:02d}", slug=f"ort-{number:02d}")
+    first = client.get("/kommunen/").content.decode()
+    assert "53 Mitgliedskommunen" in first
+    assert "Ort 00" in first and "Ort 49" in first and "Ort 50" not in first
+    assert 'aria-label="Seiten der Kommunenliste"' in first
+    second = client.get("/kommunen/", {"seite": 2}).content.decode()
+    assert "Ort 50" in second and "Ort 52" in second and "Ort 49" not in second
+    # A page past the end answers with the last one.
+    assert "Ort 52" in client.get("/kommunen/", {"seite": 9}).content.decode()
+
+
+def test_municipality_list_filters_by_district(client, menden, brilon):
+    olpe = DistrictFactory(slug="kreis-olpe")
+    MunicipalityFactory(name="Attendorn", slug="attendorn", district=olpe)
+    MunicipalityFactory(name="Wenden", slug="wenden", district=olpe, is_member=False, cohort=None)
+    response = client.get("/kommunen/", {"kreis": "kreis-olpe"})
+    assert [m.name for m in response.context["municipalities"]] == ["Attendorn"]
+    assert "1 Mitgliedskommune" in response.content.decode()
+    # Only districts with members are offered; the selected one stays selected.
+    offered = [d.slug for d in response.context["filters"].fields["kreis"].queryset]
+    assert "kreis-olpe" in offered
+    empty = DistrictFactory(slug="kreis-soest")
+    assert empty.slug not in [
+        d.slug for d in client.get("/kommunen/").context["filters"].fields["kreis"].queryset
+    ]
+    assert '<option value="kreis-olpe" selected>' in response.content.decode()
+
+
+def test_municipality_list_answers_an_unknown_district_with_every_member(client, menden, brilon):
+    response = client.get("/kommunen/", {"kreis": "gibt-es-nicht"})
+    assert response.status_code == 200
+    assert {m.name for m in response.context["municipalities"]} == {"Menden", "Brilon"}
 
 
 def test_start_page_query_count_stays_constant(client, django_assert_num_queries):
