@@ -14,7 +14,7 @@ WORKERS ?= 2
 # the address the login lock counts.
 UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(strip $(TRUSTED_PROXIES))',--no-proxy-headers)
 
-.PHONY: run serve test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench soak clean
+.PHONY: run serve test test-unit test-e2e install lint format migrations-check messages makemessages check-deploy bench bench-scale soak clean
 
 # --- installation -------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -109,6 +109,14 @@ bench: install
 	  else echo "wrk fehlt: sudo apt-get install wrk"; exit 1; fi; }
 	@if [ -n "$$DATABASE_URL" ]; then $(PY) bench/throughput.py; \
 	  else echo "bench/throughput.py übersprungen: es misst auf PostgreSQL (DATABASE_URL setzen)."; fi
+
+# National scale (issue 27): every page at demo size and on a world made by `manage.py seed_scale`
+# (SCALE_DATABASE_URL; its docstring says how), in one run. Never part of CI.
+bench-scale: install
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null; \
+	  else echo "wrk fehlt: sudo apt-get install wrk"; exit 1; fi; }
+	$(PY) bench/scale.py
 
 # Load and faults for SOAK_MINUTES (10) on a PostgreSQL and a Redis of its own: a benchmark,
 # never part of CI. Its load generator (locust) is installed here only, not by `make install`.

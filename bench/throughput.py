@@ -146,6 +146,29 @@ def paths(env: dict[str, str]) -> list[str]:
     return [page.format(project=project, result=result, guide=guide) for page in PAGES]
 
 
+def served_env(database_url: str, runtime: Path, cache_url: str, prefix: str) -> dict[str, str]:
+    """The environment of a server as production runs it, on ``database_url``: DEBUG off, behind
+    nginx (HTTPS at the edge), limits wide enough for one load generator asking thousands of
+    times. With ``cache_url`` the workers share that cache under ``prefix``."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "REDIS_URL")}
+    if cache_url:
+        env |= {"CACHE_URL": cache_url, "CACHE_KEY_PREFIX": prefix}
+    return env | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+        "MEDIA_ROOT": str(runtime / "media"),
+        "AXES_FAILURE_LIMIT": "1000",
+        # The load generator is one address and one person asking thousands of times.
+        "RATE_LIMIT_SEARCH_ADDRESS": "1000000/m",
+        "RATE_LIMIT_SEARCH_PERSON": "1000000/m",
+        # Behind nginx (deploy/), which speaks HTTPS and forwards the scheme.
+        "BEHIND_PROXY": "1",
+        "TRUSTED_PROXIES": "127.0.0.1",
+    }
+
+
 def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -161,25 +184,9 @@ def main() -> int:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     runtime = Path(tempfile.mkdtemp(prefix=name))
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "REDIS_URL")}
     # As make serve runs it: the workers share one cache (cached fragments and their stamps).
     cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
-    if cache_url:
-        env |= {"CACHE_URL": cache_url, "CACHE_KEY_PREFIX": name}
-    env |= {
-        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "MEDIA_ROOT": str(runtime / "media"),
-        "AXES_FAILURE_LIMIT": "1000",
-        # The load generator is one address and one person asking thousands of times.
-        "RATE_LIMIT_SEARCH_ADDRESS": "1000000/m",
-        "RATE_LIMIT_SEARCH_PERSON": "1000000/m",
-        # Behind nginx (deploy/), which speaks HTTPS and forwards the scheme.
-        "BEHIND_PROXY": "1",
-        "TRUSTED_PROXIES": "127.0.0.1",
-    }
+    env = served_env(urlunsplit(parts._replace(path=f"/{name}")), runtime, cache_url, name)
     servers: list[subprocess.Popen] = []
     try:
         manage({**env, "DEBUG": "1"}, "migrate", "--no-input")
