@@ -64,6 +64,9 @@ class JoinRequestForm(KernFormMixin, forms.Form):
         # What the list shows comes from ``choices`` (grouped, no query of its own); what is
         # accepted is any municipality by its slug.
         field.choices = [("", _("– bitte wählen –")), *choices.grouped()]
+        # Until a district is chosen among thousands of towns the page shows no list; what
+        # is said about the town is then said where the person can see it.
+        self.shows_list = bool(choices.municipalities) or choices.districts is None
         if choices.district:
             field.help_text = _("Die Städte und Gemeinden des Kreises %(district)s.") % {
                 "district": choices.district.name
@@ -79,9 +82,13 @@ class JoinRequestForm(KernFormMixin, forms.Form):
                     "Bitte wählen Sie Ihre Kommune aus der Liste oder tragen Sie sie ein, nicht beides."
                 )
             )
-        if not picked and not entered:
+        if not self.shows_list and "municipality" in self.errors:
+            for error in self.errors.pop("municipality"):
+                self.add_error(None, error)
+        if not picked and not entered and "municipality" in self.fields:
             self.add_error(
-                "municipality", _("Bitte wählen Sie Ihre Kommune oder tragen Sie ihren Namen ein.")
+                "municipality" if self.shows_list else "other_municipality",
+                _("Bitte wählen Sie Ihre Kommune oder tragen Sie ihren Namen ein."),
             )
         cleaned["municipality_name"] = picked.name if picked else entered
         return cleaned
