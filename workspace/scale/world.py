@@ -180,10 +180,7 @@ class World:
             )
             self.cohorts[year] = cohort.pk
             written += created
-        district_field = Municipality._meta.get_field("district")
-        districts = self.districts() if district_field.is_relation else None
-        if districts is None:
-            codes = [value for value, _label in district_field.choices]
+        districts = self.districts()
         taken_names = {name.lower() for name in Municipality.objects.values_list("name", flat=True)}
         taken_slugs = set(Municipality.objects.values_list("slug", flat=True))
         taken_keys = set(Municipality.objects.values_list("official_key", flat=True))
@@ -198,7 +195,7 @@ class World:
         rows = []
         for index in range(count):
             pk = first + index
-            if districts is not None and self.municipalities and rng.random() < 0.05:
+            if self.municipalities and rng.random() < 0.05:
                 # Names repeat across Germany (several Neustadts); slug and key tell them apart.
                 name = self.municipality_names[rng.choice(self.municipalities)]
             else:
@@ -209,12 +206,8 @@ class World:
                 slug = f"{base}-{suffix}"
                 suffix += 1
             taken_slugs.add(slug)
-            if districts is None:
-                district = codes[index % len(codes)]
-                prefix = f"{STATES[index % len(STATES)][0]}9{index // 16 // 1000 % 100:02d}"
-            else:
-                district, prefix = districts[index % len(districts)]
-            number = index // (len(districts) if districts else len(STATES)) % 999 + 1
+            district, prefix = districts[index % len(districts)]
+            number = index // len(districts) % 999 + 1
             key = f"{prefix}{number:03d}"
             while key in taken_keys:
                 key = f"{prefix}{rng.randrange(1, 1000):03d}"
@@ -248,14 +241,13 @@ class World:
                 self.members.append(pk)
             if is_pioneer:
                 self.pioneers.append(pk)
-        district_column = "district_id" if districts is not None else "district"
         written += copy_rows(
             "workspace_municipality",
             [
                 "id",
                 "name",
                 "slug",
-                district_column,
+                "district_id",
                 "is_pioneer",
                 "is_member",
                 "website",
@@ -266,7 +258,7 @@ class World:
             ],
             rows,
         )
-        return written + (len(districts) if districts else 0)
+        return written + len(districts)
 
     def districts(self) -> list[tuple[int, str]]:
         """States and districts as data: (id, official key) of each new district. A district's
