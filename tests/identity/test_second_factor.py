@@ -182,3 +182,31 @@ def test_whoever_chairs_the_committee_must_set_up_a_second_factor(
         assert response["Location"] == reverse("mfa_index")
     else:
         assert response.status_code == 200
+
+
+def test_renewing_the_codes_and_removing_the_app_are_each_logged_once(
+    outsider, django_capture_on_commit_callbacks
+):
+    secret = _with_totp(outsider)
+    RecoveryCodes.activate(outsider)
+    client = Client()
+    _password_login(client, outsider)
+    client.post(reverse("mfa_authenticate"), {"code": pyotp.TOTP(secret).now()})
+    assert _logged_in_as(client) == str(outsider.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renewed = client.post(reverse("mfa_generate_recovery_codes"))
+    assert renewed.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.post(reverse("mfa_deactivate_totp"))
+    assert removed.status_code == 302
+    assert not Authenticator.objects.filter(user=outsider, type="totp").exists()
+
+    logged = list(SecurityEvent.objects.filter(account=outsider).values_list("kind", flat=True))
+    assert logged.count("recovery_codes_renewed") == 1
+    assert logged.count("second_factor_removed") == 1
+    # The session no longer counts as verified by a factor that is gone.
+    assert not any(
+        record.get("method") == "mfa"
+        for record in client.session.get("account_authentication_methods", [])
+    )
