@@ -72,6 +72,10 @@ def test_a_passkey_is_added_and_then_logs_in_alone_and_as_second_factor(
     page.goto(f"{local}/konto/zweiter-faktor/schluessel/")
     expect(page.get_by_role("cell", name="Laptop im Büro", exact=True)).to_be_visible()
     assert_no_violations(page)
+    # The page that asks before a key is removed (left without removing it).
+    page.get_by_role("link", name="„Laptop im Büro“ entfernen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("„Laptop im Büro“ entfernen")
+    assert_no_violations(page)
 
     # A passkey alone logs in.
     page.get_by_role("button", name="Abmelden").click()

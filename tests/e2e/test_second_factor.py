@@ -84,3 +84,11 @@ def test_an_office_account_without_a_factor_sets_one_up_before_it_can_use_its_ri
     page.goto("/konto/zweiter-faktor/")
     expect(page.get_by_text("Eine Authenticator-App ist eingerichtet.")).to_be_visible()
     assert_no_violations(page)
+
+    # The pages that renew the codes and remove the app (each asks before it acts).
+    page.goto("/konto/zweiter-faktor/codes/neu/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Neue Wiederherstellungscodes")
+    assert_no_violations(page)
+    page.goto("/konto/zweiter-faktor/app/entfernen/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Authenticator-App entfernen")
+    assert_no_violations(page)
