@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import re
 import threading
 import unicodedata
 import zipfile
@@ -48,6 +49,27 @@ def squash(text: str) -> str:
 def image_widths(data: bytes) -> list[int]:
     pdf = pikepdf.open(io.BytesIO(data))
     return [int(image.Width) for page in pdf.pages for image in page.get_images().values()]
+
+
+def figure_alts(data: bytes) -> list[str]:
+    """The alternative texts of the tagged PDF's figures (its structure tree)."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, pikepdf.Dictionary):
+            return
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node.Alt))
+        if "/K" in node:
+            walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
 
 
 def result_url(result, name: str) -> str:
@@ -161,6 +183,7 @@ def test_an_attached_image_shows_on_the_page_in_the_pdf_and_in_the_odt(
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     pdf = team.get(result_url(result, "result-pdf")).content
     assert image_widths(pdf) == [64]
+    assert figure_alts(pdf) == ["Ablaufplan der Anmeldung"]
     odt = team.get(result_url(result, "result-odt")).content
     with zipfile.ZipFile(io.BytesIO(odt)) as archive:
         pictures = [n for n in archive.namelist() if n.startswith("Pictures/")]
@@ -169,12 +192,16 @@ def test_an_attached_image_shows_on_the_page_in_the_pdf_and_in_the_odt(
         assert "Ablaufplan der Anmeldung" in archive.read("content.xml").decode()
     # LibreOffice reads the ODT: headings, list items and the image's alt text.
     text = odt_to_text(odt, tmp_path)
-    for line in ("Ablauf", "Erstens anmelden", "Zweitens prüfen", "Ablaufplan der Anmeldung"):
+    for line in ("Erstens anmelden", "Zweitens prüfen", "Ablaufplan der Anmeldung"):
         assert line in text, text
+    # The heading on a line of its own (LibreOffice puts its outline number before it).
+    assert re.search(r"^(\d+\.)*\s*Ablauf$", text, re.MULTILINE), text
     assert _Recorder.requests == []
 
 
-def test_a_guide_shows_its_own_attached_image_in_page_pdf_and_odt(guide, coordinator, client):
+def test_a_guide_shows_its_own_attached_image_in_page_pdf_and_odt(
+    guide, coordinator, client, other_host
+):
     author = client_for(coordinator)
     response = author.post(
         reverse("guides:attachment-upload", kwargs={"slug": guide.slug}),
@@ -186,15 +213,21 @@ def test_a_guide_shows_its_own_attached_image_in_page_pdf_and_odt(guide, coordin
         guide=guide,
         by=coordinator,
         base_revision=guide.revision,
-        body="## Karte\n\n![Karte der Schulwege](anhang:karte.png)",
+        body=(
+            "## Karte\n\n![Karte der Schulwege](anhang:karte.png)\n\n"
+            f"![Fremde Karte]({other_host}/karte.png)"
+        ),
     )
     guide.refresh_from_db()
     page = client.get(guide.get_absolute_url()).content.decode()
     src = f"{guide.get_absolute_url()}anhaenge/{attachment.pk}/"
     assert f'<img src="{src}" alt="Karte der Schulwege">' in page
+    assert "Bild nicht angezeigt" in page and "„Fremde Karte“" in page
     assert client.get(src)["Content-Type"] == "image/png"
     pdf = client.get(reverse("guides:pdf", kwargs={"slug": guide.slug})).content
     assert image_widths(pdf) == [48]
+    assert figure_alts(pdf) == ["Karte der Schulwege"]
+    assert _Recorder.requests == []
     odt = client.get(reverse("guides:odt", kwargs={"slug": guide.slug})).content
     with zipfile.ZipFile(io.BytesIO(odt)) as archive:
         assert "Karte der Schulwege" in archive.read("content.xml").decode()
