@@ -10,23 +10,80 @@ that ``is_network_office`` and the apps already read.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db import connections, router
+from django.db.models import BooleanField, Exists, OuterRef
+from django.utils import timezone
 
 from workspace.hooks import register_user_annotations, user_annotations
 from workspace.permissions import NETWORK_OFFICE_GROUP
+
+# The id the query is written with once, to find where the person's id goes.
+_PLACEHOLDER_ID = -7_012_345_678
+
+
+@dataclass(frozen=True)
+class _PersonQuery:
+    """The SQL that loads a person with the registered annotations, written once a day per
+    process (the annotations may name today's date: a seat held today). Building the
+    expressions and compiling them cost more than the query itself on every request."""
+
+    written_for: tuple
+    alias: str
+    sql: str
+    params: tuple
+    at: int
+    booleans: tuple[str, ...]
+
+    def run(self, model, user_id):
+        params = list(self.params)
+        params[self.at] = user_id
+        found = list(model._default_manager.db_manager(self.alias).raw(self.sql, params))
+        if not found:
+            return None
+        user = found[0]
+        for name in self.booleans:  # SQLite answers EXISTS with 0 or 1
+            setattr(user, name, bool(getattr(user, name)))
+        return user
+
+
+_written = threading.local()
+
+
+def _person_query(model) -> _PersonQuery:
+    alias = router.db_for_read(model)
+    written_for = (timezone.localdate(), connections[alias].vendor)
+    query = getattr(_written, "query", None)
+    if query is not None and query.written_for == written_for and query.alias == alias:
+        return query
+    annotations = user_annotations()
+    queryset = model._default_manager.annotate(**annotations).filter(pk=_PLACEHOLDER_ID)
+    sql, params = queryset.query.sql_with_params()
+    params = tuple(params)
+    booleans = tuple(
+        name
+        for name, expression in annotations.items()
+        if isinstance(expression.output_field, BooleanField)
+    )
+    query = _PersonQuery(written_for, alias, sql, params, params.index(_PLACEHOLDER_ID), booleans)
+    _written.query = query
+    return query
 
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         try:
-            user = model._default_manager.annotate(**user_annotations()).get(pk=user_id)
-        except model.DoesNotExist:
+            user_id = model._meta.pk.to_python(user_id)
+        except Exception:  # noqa: BLE001 – a session naming no valid id names nobody
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = _person_query(model).run(model, user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def _office() -> dict[str, Exists]:

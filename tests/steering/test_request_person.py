@@ -90,3 +90,23 @@ def test_a_session_ended_by_the_office_ends_at_once(settings, outsider, cached):
     response = browser.get(reverse("account"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_seat_that_starts_tomorrow_counts_from_tomorrow_in_a_running_process(
+    client, outsider, office, monkeypatch
+):
+    """The person's query is written once a day per process: the next day asks anew."""
+    today = timezone.localdate()
+    seat = services.seat_assign(
+        by=office,
+        person=outsider,
+        municipality=outsider.memberships.get().municipality,
+        role=Seat.Role.MEMBER,
+        starts_on=today + datetime.timedelta(days=1),
+    )
+    client.force_login(outsider)
+    assert client.get(reverse("account")).wsgi_request.user._active_seat_id is None
+
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + datetime.timedelta(days=1))
+    assert client.get(reverse("account")).wsgi_request.user._active_seat_id == seat.pk
