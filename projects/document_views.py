@@ -5,7 +5,7 @@ hidden as its pages, a draft's as its text."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,12 +18,12 @@ from projects.permissions import (
     get_project_for,
     get_result_for,
     reads_drafts,
-    without_drafts,
 )
 from workspace.attachment_views import download_answer, remove_answer, upload_answer
 from workspace.documents import audience_of
 from workspace.documents.store import DocumentKey
-from workspace.documents.views import LONG_TEXT_CHARACTERS, document_response, requested_format
+from workspace.documents.versions import version_response
+from workspace.documents.views import document_response, requested_format
 
 
 def _result(request: HttpRequest, result_id: int, owner: dict, perm: str | None = None):
@@ -32,36 +32,16 @@ def _result(request: HttpRequest, result_id: int, owner: dict, perm: str | None 
     return get_result_for(request.user, owner["slug"], result_id, perm=perm)
 
 
-def _version(request: HttpRequest, result: Result) -> int:
-    value = request.GET.get("version", "")
-    if not value:
-        return result.revision
-    try:
-        return int(value)
-    except ValueError as error:
-        raise Http404 from error
-
-
 @require_GET
 def result_document(request: HttpRequest, result_id: int, fmt: str, **owner) -> HttpResponse:
     """``…/pdf/``, ``…/pdf/?archiv=1``, ``…/odt/``; ``?version=n`` for an older version."""
     result, access = _result(request, result_id, owner)
-    version = _version(request, result)
-    history = result.history.all() if reads_drafts(access) else without_drafts(result.history.all())
-    row = history.filter(revision=version).only("revision", "body").first()
-    if row is None:
-        raise Http404
-    key = DocumentKey(
-        "projects.documents.build_result", result.pk, version, audience_of(request.user)
-    )
-    return document_response(
+    return version_response(
         request,
-        key=key,
-        fmt=requested_format(request, fmt),
-        build=lambda: documents.build_result(key.pk, key.version, key.audience),
-        filename=f"{result.title} – Version {version}",
-        background=len(row.body) > LONG_TEXT_CHARACTERS,
-        back_url=result.get_absolute_url(),
+        result,
+        fmt,
+        reads_hidden=reads_drafts(access),
+        builder="projects.documents.build_result",
     )
 
 

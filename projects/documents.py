@@ -1,5 +1,7 @@
 """Documents of lead projects: a result (or an adopted copy) at any version, and a project's
-dossier. Built here, rendered and kept by the core (``workspace.documents``).
+dossier. Built here, rendered and kept by the core (``workspace.documents``); a version of a
+result is a document as a guide's is (``workspace.documents.versions``: its own images, the
+attachments that belonged to it).
 
 The views decide who may have which document before anything is built; a builder only reads
 what the audience it is told may read (names by the public-name rule, drafts for the team).
@@ -8,67 +10,19 @@ what the audience it is told may read (names by the public-name rule, drafts for
 from __future__ import annotations
 
 import zlib
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from projects.models import LeadProject, Result, ResultAttachment, TeamMembership, Template
+from projects.models import LeadProject, Result, TeamMembership, Template
 from projects.permissions import without_drafts
-from workspace.attachments import IMAGE_TYPES
-from workspace.documents import Document, Image, absolute, name_for, parts_for
-from workspace.markdown import ATTACHMENT_SCHEME, render_markdown
+from workspace.documents import Document, absolute, name_for, parts_for
+from workspace.documents.versions import image_resolver, images_of, version_document
+from workspace.markdown import render_markdown
 
 TEAM = "team"  # the dossier as the team reads it: drafts included, every name
-
-
-# --- images: a text shows its own attachments ------------------------------------------------
-
-
-def attachment_url(attachment: ResultAttachment, result: Result) -> str:
-    return result.url(f"anhaenge/{attachment.pk}")
-
-
-def image_resolver(result: Result, attachments=None):
-    """Resolve ``anhang:<name>`` or an attachment's own address to that attachment, if it is
-    a clean PNG or JPEG of ``result`` (the current ones unless ``attachments`` are given)."""
-    if attachments is None:
-        attachments = list(result.attachments.current().clean())
-    images = [a for a in attachments if a.content_type in IMAGE_TYPES and not a.is_pending]
-    by_name = {a.name: a for a in images}
-    by_path = {attachment_url(a, result): a for a in images}
-    site = urlsplit(settings.SITE_URL)
-
-    def resolve(source: str) -> str | None:
-        if source.startswith(ATTACHMENT_SCHEME):
-            found = by_name.get(unquote(source[len(ATTACHMENT_SCHEME) :]).strip())
-        else:
-            parts = urlsplit(source)
-            local = not parts.scheme and not parts.netloc
-            own_site = (parts.scheme, parts.netloc) == (site.scheme, site.netloc)
-            found = by_path.get(parts.path) if (local or own_site) else None
-        return attachment_url(found, result) if found else None
-
-    return resolve
-
-
-def _images(result: Result, attachments) -> dict[str, Image]:
-    def reader(attachment):
-        def read() -> bytes:
-            with attachment.file.open("rb") as handle:
-                return handle.read()
-
-        return read
-
-    return {
-        attachment_url(a, result): Image(reader(a), a.content_type)
-        for a in attachments
-        if a.content_type in IMAGE_TYPES and not a.is_pending
-    }
 
 
 # --- a result at one version ------------------------------------------------------------------
@@ -88,34 +42,13 @@ def _date(value) -> str:
 def build_result(pk: int, version: int, audience: str) -> Document:
     """``Result`` ``pk`` as it was at ``version``, for ``audience``."""
     result = Result.objects.select_related("project", "municipality").get(pk=pk)
-    row = result.history.select_related("history_user").get(revision=version)
-    following = result.history.filter(revision=version + 1).only("history_date").first()
-    attachments = list(
-        result.attachments.clean().present_between(
-            row.history_date, following.history_date if following else None
-        )
-    )
-    body = render_markdown(row.body, images=image_resolver(result, attachments))
-    listing = render_to_string("projects/documents/_attachments.html", {"attachments": attachments})
     owner = (
         _("Leitprojekt: %(title)s") % {"title": result.project.title}
         if result.project_id
         else _("Nachnutzung der Kommune %(name)s") % {"name": result.municipality.name}
     )
-    author = name_for(row.history_user, audience) or _("unbekannt")
-    return Document(
-        title=row.title,
-        subtitle=row.summary,
-        body=mark_safe(body + listing),  # noqa: S308 – both are rendered safe above
-        filename=f"{slugify(row.title) or 'ergebnis'}-version-{version}",
-        footer=[
-            owner,
-            _("Version %(n)s vom %(date)s, von %(author)s")
-            % {"n": version, "date": _date(row.history_date), "author": author},
-            _licence(result),
-            absolute(result.get_absolute_url()),
-        ],
-        images=_images(result, attachments),
+    return version_document(
+        result, version, audience, owner=owner, licence=_licence(result), fallback_name="ergebnis"
     )
 
 
@@ -182,7 +115,7 @@ def build_dossier(pk: int, version: int, audience: str) -> Document:
         images={
             url: image
             for result in results
-            for url, image in _images(result, result.attachments.current().clean()).items()
+            for url, image in images_of(result, result.attachments.current().clean()).items()
         },
     )
 

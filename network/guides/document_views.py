@@ -4,46 +4,27 @@ editors' only (``network.guides.permissions``), exactly like its page."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from network.guides import documents
 from network.guides.models import Guide, GuideAttachment
-from network.guides.permissions import get_guide_for, without_planned
+from network.guides.permissions import get_guide_for
 from workspace.attachment_views import download_answer, remove_answer, upload_answer
-from workspace.documents import audience_of
-from workspace.documents.store import DocumentKey
-from workspace.documents.views import LONG_TEXT_CHARACTERS, document_response, requested_format
+from workspace.documents.versions import version_response
 
 
 @require_GET
 def guide_document(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """``…/pdf/``, ``…/pdf/?archiv=1``, ``…/odt/``; ``?version=n`` for an older version."""
     guide, access = get_guide_for(request.user, slug, body=True)
-    value = request.GET.get("version", "")
-    try:
-        version = int(value) if value else guide.revision
-    except ValueError as error:
-        raise Http404 from error
-    history = guide.history.all()
-    if not access.can_read_planned_versions:
-        history = without_planned(history)
-    row = history.filter(revision=version).only("revision", "body").first()
-    if row is None:
-        raise Http404
-    key = DocumentKey(
-        "network.guides.documents.build_guide", guide.pk, version, audience_of(request.user)
-    )
-    return document_response(
+    return version_response(
         request,
-        key=key,
-        fmt=requested_format(request, fmt),
-        build=lambda: documents.build_guide(key.pk, key.version, key.audience),
-        filename=f"{guide.title} – Version {version}",
-        background=len(row.body) > LONG_TEXT_CHARACTERS,
-        back_url=guide.get_absolute_url(),
+        guide,
+        fmt,
+        reads_hidden=access.can_read_planned_versions,
+        builder="network.guides.documents.build_guide",
     )
 
 
