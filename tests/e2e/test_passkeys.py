@@ -69,6 +69,15 @@ def test_a_passkey_is_added_and_then_logs_in_alone_and_as_second_factor(
     page.get_by_role("button", name="Schlüssel hinzufügen").click()
     # The first factor brings the recovery codes along.
     expect(page.get_by_role("heading", level=1)).to_have_text("Wiederherstellungscodes")
+    # The security log holds the new key once.
+    logged = manage(
+        "shell",
+        "-c",
+        "from workspace.audit.models import SecurityEvent;"
+        f"print(list(SecurityEvent.objects.filter(account__username={username!r},"
+        " kind='second_factor_added').values_list('detail', flat=True)))",
+    )
+    assert logged.strip().splitlines()[-1] == "[{'type': 'webauthn'}]"
     page.goto(f"{local}/konto/zweiter-faktor/schluessel/")
     expect(page.get_by_role("cell", name="Laptop im Büro", exact=True)).to_be_visible()
     assert_no_violations(page)
