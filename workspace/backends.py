@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db import connections, router
+from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import BooleanField, Exists, OuterRef
 from django.utils import timezone
 
@@ -33,8 +34,7 @@ class _PersonQuery:
     process (the annotations may name today's date: a seat held today). Building the
     expressions and compiling them cost more than the query itself on every request."""
 
-    written_for: tuple
-    alias: str
+    written_for: tuple  # (the day, the database alias)
     sql: str
     params: tuple
     at: int
@@ -43,7 +43,8 @@ class _PersonQuery:
     def run(self, model, user_id):
         params = list(self.params)
         params[self.at] = user_id
-        found = list(model._default_manager.db_manager(self.alias).raw(self.sql, params))
+        alias = self.written_for[1]
+        found = list(model._default_manager.db_manager(alias).raw(self.sql, params))
         if not found:
             return None
         user = found[0]
@@ -56,10 +57,9 @@ _written = threading.local()
 
 
 def _person_query(model) -> _PersonQuery:
-    alias = router.db_for_read(model)
-    written_for = (timezone.localdate(), connections[alias].vendor)
+    written_for = (timezone.localdate(), router.db_for_read(model))
     query = getattr(_written, "query", None)
-    if query is not None and query.written_for == written_for and query.alias == alias:
+    if query is not None and query.written_for == written_for:
         return query
     annotations = user_annotations()
     queryset = model._default_manager.annotate(**annotations).filter(pk=_PLACEHOLDER_ID)
@@ -70,7 +70,7 @@ def _person_query(model) -> _PersonQuery:
         for name, expression in annotations.items()
         if isinstance(expression.output_field, BooleanField)
     )
-    query = _PersonQuery(written_for, alias, sql, params, params.index(_PLACEHOLDER_ID), booleans)
+    query = _PersonQuery(written_for, sql, params, params.index(_PLACEHOLDER_ID), booleans)
     _written.query = query
     return query
 
@@ -80,7 +80,7 @@ class UserBackend(ModelBackend):
         model = get_user_model()
         try:
             user_id = model._meta.pk.to_python(user_id)
-        except Exception:  # noqa: BLE001 – a session naming no valid id names nobody
+        except ValidationError:  # a session naming no valid id names nobody
             return None
         user = _person_query(model).run(model, user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -85,7 +85,7 @@ class JoinRequestForm(KernFormMixin, forms.Form):
         if not self.shows_list and "municipality" in self.errors:
             for error in self.errors.pop("municipality"):
                 self.add_error(None, error)
-        if not picked and not entered and "municipality" in self.fields:
+        if not picked and not entered:
             self.add_error(
                 "municipality" if self.shows_list else "other_municipality",
                 _("Bitte wählen Sie Ihre Kommune oder tragen Sie ihren Namen ein."),

@@ -222,13 +222,15 @@ class JoinChoices:
     district: District | None = None
 
     def grouped(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Choices for a select: one group per district, its towns by name."""
-        groups: dict[str, list[tuple[str, str]]] = {}
+        """Choices for a select: one group per district, its towns by name (two districts of
+        the same name in different states stay two groups)."""
+        groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
         for municipality in self.municipalities:
-            groups.setdefault(municipality.district.name, []).append(
+            district = municipality.district
+            groups.setdefault(district.pk, (district.name, []))[1].append(
                 (municipality.slug, municipality.name)
             )
-        return list(groups.items())
+        return list(groups.values())
 
 
 def join_choices(district_slug: str = "") -> JoinChoices:

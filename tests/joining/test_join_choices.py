@@ -117,3 +117,17 @@ def test_the_list_costs_the_same_for_few_and_many_towns(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get("/mitmachen/", {"kreis": "kreis-olpe"}).content.decode()
     assert "Ort 59" in page
+
+
+def test_districts_of_the_same_name_in_two_states_stay_two_groups():
+    hesse = StateFactory(official_key="06", name="Hessen", slug="hessen")
+    bavaria = StateFactory(official_key="09", name="Bayern", slug="bayern")
+    first = DistrictFactory(slug="neustadt-he", name="Kreis Neustadt", state=hesse)
+    second = DistrictFactory(slug="neustadt-by", name="Kreis Neustadt", state=bavaria)
+    MunicipalityFactory(name="Adorf", slug="adorf", district=first)
+    MunicipalityFactory(name="Bdorf", slug="bdorf", district=second)
+    groups = selectors.join_choices().grouped()
+    assert groups == [
+        ("Kreis Neustadt", [("adorf", "Adorf")]),
+        ("Kreis Neustadt", [("bdorf", "Bdorf")]),
+    ]
