@@ -25,20 +25,28 @@ from django.test import override_settings
 from django.urls import reverse
 
 from projects.models import Result
-from tests.api.world import DRAFT, PERSON, ROLES, TESTED, VISIBILITIES, build, headers
+from tests.api.world import (
+    DENY,
+    DRAFT,
+    HIDE,
+    NOPE,
+    OK,
+    PAGE_ANSWER,
+    PERSON,
+    ROLES,
+    TESTED,
+    UNAUTH,
+    VISIBILITIES,
+    build,
+    cells,
+    check,
+    headers,
+)
 from tests.matrix import LOGIN_URL, client_for
 
 pytestmark = pytest.mark.django_db
 
-OK, UNAUTH, DENY, HIDE = 200, 401, 403, 404
 PUBLIC, NETWORK, TEAM = VISIBILITIES
-# A page's answer, as the API gives it.
-PAGE_ANSWER = {200: OK, 302: UNAUTH, 403: DENY, 404: HIDE}
-
-
-def cells(*statuses: int) -> dict[str, int]:
-    return dict(zip(ROLES, statuses, strict=True))
-
 
 EVERYONE = cells(OK, OK, OK, OK, OK, UNAUTH, UNAUTH)
 # fmt: off
@@ -88,7 +96,7 @@ EDIT_RESULT = {(vis, TESTED): EDIT_TESTED[vis] for vis in VISIBILITIES} | {
     (vis, DRAFT): EDIT_DRAFT[vis] for vis in VISIBILITIES
 }
 ONE = {None: EVERYONE}
-NOT_HERE = {None: cells(405, 405, 405, 405, 405, UNAUTH, UNAUTH)}
+NOT_HERE = {None: cells(NOPE, NOPE, NOPE, NOPE, NOPE, UNAUTH, UNAUTH)}
 # fmt: off
 ISSUE = {
     "published": EVERYONE,
@@ -264,14 +272,6 @@ def _cells():
                 yield pytest.param(name, case, method, id=f"{name}-{_case_id(case)}-{method}")
 
 
-def _check(response, expected: int, where: str) -> None:
-    assert response.status_code == expected, f"{where}: {response.status_code}, erwartet {expected}"
-    if expected == UNAUTH:
-        assert response["WWW-Authenticate"].startswith("Bearer"), where
-    if expected == DENY:
-        assert response.json()["detail"], where
-
-
 def _carried_out(world, row, case, role, response, where):
     if row.target == "result":
         changed = Result.objects.get(pk=world.results[case].pk)
@@ -325,7 +325,7 @@ def test_matrix(world, name, case, method, role):
             content_type="application/json",
             **headers(world, role),
         )
-    _check(response, expected, where)
+    check(response, expected, where)
     if method != "GET":
         if expected in (200, 201):
             _carried_out(world, row, case, role, response, where)

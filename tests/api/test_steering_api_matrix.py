@@ -2,62 +2,101 @@
 
 World: tests/steering/conftest.py's ``public_world`` — a held meeting with approved minutes
 and three adopted items (about a public project, a network-only free resolution, a team-only
-project), and a planned meeting. Roles: ``anonymous``; ``member`` (Brilon staff, token);
-``committee`` (Arnsberg's delegate, token). The API publishes held meetings' public parts only,
-so a planned meeting is not there even for the committee (its page is the committee's place).
-Every agreement answer is also asked of the agreement's page as the same person.
+project), and a planned meeting. The roles are the API matrix's (tests/api/world.py, with its
+tokens): ``anonymous``; the write tokens of ``member`` (Brilon staff, in no project),
+``editor`` (Iserlohn staff, editor in the team-only project's team) and ``office``; the
+editor's ``readonly``, ``expired`` and ``revoked`` tokens; and, for the committee,
+``committee`` (Arnsberg's delegate, a write token).
+
+The API publishes held meetings' public parts only, so a planned meeting is not there even for
+the committee and the office (its page is the committee's place). Every other answer is also
+asked of the page showing the same, as the same person logged in. The committee endpoints
+only read: a write is refused with 405 (403 for a read-only token, 401 for a token that no
+longer works) and changes nothing.
 """
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from projects import services as project_services
+from projects.models import TeamMembership
+from steering.models import Agreement, Meeting, Proposal
 from steering.public import NON_PUBLIC_ITEM
-from tests.matrix import client_for
+from tests.api import world as api
+from tests.api.world import DENY, HIDE, NOPE, OK, PAGE_ANSWER, PERSON, UNAUTH, bearer, check
+from tests.matrix import LOGIN_URL, client_for
 from tests.steering.conftest import (  # noqa: F401 – the committee's world, as its tests build it
     MINUTES,
     committee,
     proposed_project,
     public_world,
 )
-from workspace.api import services as token_services
-from workspace.api.models import AccessToken
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "member", "committee")
-OK, UNAUTH, HIDE = 200, 401, 404
-PAGE_ANSWER = {200: OK, 302: UNAUTH, 404: HIDE}
+ROLES = (*api.ROLES, "committee")
+
+
+def cells(*statuses: int) -> dict[str, int]:
+    return api.cells(*statuses, roles=ROLES)
+
 
 # fmt: off
-MATRIX = {          # anonymous  member  committee
-    "api:meeting-list":     {"held": (OK, OK, OK)},
-    "api:meeting-detail":   {"held": (OK, OK, OK), "planned": (UNAUTH, HIDE, HIDE)},
-    "api:agreement-list":   {"any": (OK, OK, OK)},
-    "api:agreement-detail": {"agreement": (OK, OK, OK), "secret_agreement": (UNAUTH, HIDE, OK)},
+EVERYONE = cells(OK,  OK,   OK,   OK,   OK,   UNAUTH, UNAUTH, OK)
+# A write: the method is not there (405); a read-only token is refused first, as everywhere.
+READ_ONLY = cells(NOPE, NOPE, NOPE, NOPE, DENY, UNAUTH, UNAUTH, NOPE)
+MATRIX = {           # anonymous member editor office readonly expired revoked committee
+    "api:meeting-list": {"any": EVERYONE},
+    "api:meeting-detail": {
+        "held": EVERYONE,
+        "planned":  cells(UNAUTH, HIDE, HIDE, HIDE, HIDE, UNAUTH, UNAUTH, HIDE),
+    },
+    "api:agreement-list": {"any": EVERYONE},
+    "api:agreement-detail": {
+        "agreement": EVERYONE,
+        # A free resolution for the network: its members.
+        "network_agreement": cells(UNAUTH, OK, OK, OK, OK, UNAUTH, UNAUTH, OK),
+        # About a team-only project: its team, the office and the committee.
+        "secret_agreement": cells(UNAUTH, HIDE, OK, OK, OK, UNAUTH, UNAUTH, OK),
+    },
 }
 # fmt: on
-PAGES = {"api:agreement-detail": "steering:agreement", "api:meeting-detail": "steering:meeting"}
+# The write each endpoint is asked for: the list would create, the detail would replace.
+WRITES = {
+    "api:meeting-list": "POST",
+    "api:meeting-detail": "PUT",
+    "api:agreement-list": "POST",
+    "api:agreement-detail": "PUT",
+}
+PAGES = {
+    "api:meeting-list": "steering:meetings",
+    "api:meeting-detail": "steering:meeting",
+    "api:agreement-list": "steering:agreements",
+    "api:agreement-detail": "steering:agreement",
+}
 
 
 @pytest.fixture
-def world(public_world):  # noqa: F811 – the imported fixture
+def world(public_world, coordinator, editor, office):  # noqa: F811 – the imported fixture
     extra = public_world.extra
-    tokens = {}
-    for role in ("member", "committee"):
-        _row, token = token_services.access_token_create(
-            user=extra["users"][role],
-            name=role,
-            scope=AccessToken.Scope.READ,
-            expires_at=timezone.now() + datetime.timedelta(days=1),
-        )
-        tokens[role] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    extra["tokens"] = tokens
+    secret = extra["secret_agreement"].project
+    project_services.team_member_add(
+        project=secret, by=coordinator, user=editor, role=TeamMembership.Role.EDITOR
+    )
+    extra["network_agreement"] = Agreement.objects.get(meeting=extra["held"], project__isnull=True)
+    extra["users"] = {
+        **extra["users"],
+        "editor": editor,
+        "office": office,
+    }
+    extra["tokens"] = api.tokens_for(extra["users"], writers=(*api.WRITERS, "committee"))
     return public_world
+
+
+def _person(world, role):
+    return world.extra["users"][PERSON.get(role, role)]
 
 
 def _url(world, name, case):
@@ -73,7 +112,17 @@ def _page(world, name, case):
     extra = world.extra
     if name == "api:meeting-detail":
         return reverse(PAGES[name], kwargs={"meeting_id": extra[case].pk})
-    return reverse(PAGES[name], kwargs={"number": extra[case].number})
+    if name == "api:agreement-detail":
+        return reverse(PAGES[name], kwargs={"number": extra[case].number})
+    return reverse(PAGES[name])
+
+
+def _snapshot():
+    return (
+        list(Agreement.objects.order_by("pk").values_list("pk", "number", "title", "text")),
+        list(Meeting.objects.order_by("pk").values_list("pk", "state", "title", "minutes")),
+        list(Proposal.objects.order_by("pk").values_list("pk", "state")),
+    )
 
 
 CELLS = [
@@ -86,19 +135,63 @@ CELLS = [
 
 @pytest.mark.parametrize(("name", "case", "role"), CELLS)
 def test_matrix(world, name, case, role):
-    expected = MATRIX[name][case][ROLES.index(role)]
+    expected = MATRIX[name][case][role]
     url = _url(world, name, case)
-    response = client_for(None).get(url, **world.extra["tokens"].get(role, {}))
-    assert response.status_code == expected, f"{url} als {role}: {response.status_code}"
-    if name not in PAGES or (name == "api:meeting-detail" and case == "planned"):
-        return
-    person = world.extra["users"][role]
-    page = client_for(person).get(_page(world, name, case))
-    assert PAGE_ANSWER[page.status_code] == expected, f"Seite {page.status_code} für {role}"
+    response = client_for(None).get(url, **bearer(world.extra["tokens"], role))
+    check(response, expected, f"GET {url} als {role}")
+    if role in ("expired", "revoked"):
+        return  # the page reads no token
+    if name == "api:meeting-detail" and case == "planned" and expected == HIDE:
+        return  # the committee's own page; the API has only the public part
+    page_url = _page(world, name, case)
+    page = client_for(_person(world, role)).get(page_url)
+    if page.status_code == 302:
+        assert page["Location"].startswith(LOGIN_URL), page_url
+    assert PAGE_ANSWER[page.status_code] == expected, (
+        f"{page_url} als {role}: die Seite antwortet {page.status_code}, die API {expected}"
+    )
+
+
+def test_a_planned_meeting_is_the_committee_s_page_only(world):
+    """The one answer that differs from the page on purpose: the committee and the office read
+    a planned meeting on its page; the API, which publishes the public part, has none."""
+    url = _page(world, "api:meeting-detail", "planned")
+    for role in ("committee", "office"):
+        assert client_for(_person(world, role)).get(url).status_code == 200, role
+    for role in ("member", "editor"):
+        assert client_for(_person(world, role)).get(url).status_code == 404, role
+
+
+WRITE_CELLS = [
+    pytest.param(name, case, id=f"{name}-{case}-{WRITES[name]}")
+    for name, cases in sorted(MATRIX.items())
+    for case in cases
+]
+
+
+@pytest.mark.parametrize(("name", "case"), WRITE_CELLS)
+def test_the_committee_endpoints_only_read(world, name, case):
+    # Every role in one test: the committee's world is built anew for each test.
+    url = _url(world, name, case)
+    method = WRITES[name]
+    before = _snapshot()
+    for role in ROLES:
+        where = f"{method} {url} als {role}"
+        response = client_for(None).generic(
+            method,
+            url,
+            '{"title": "Geändert", "text": "Neu beschlossen."}',
+            content_type="application/json",
+            **bearer(world.extra["tokens"], role),
+        )
+        check(response, READ_ONLY[role], where)
+        if role == "readonly":
+            assert response.json()["detail"] == "Dieser Zugang darf nur lesen.", where
+        assert _snapshot() == before, f"{where}: hat etwas geschrieben"
 
 
 def _get(world, role, url):
-    return client_for(None).get(url, **world.extra["tokens"].get(role, {})).json()
+    return client_for(None).get(url, **bearer(world.extra["tokens"], role)).json()
 
 
 def test_meetings_show_their_public_part_only(world):
@@ -116,9 +209,17 @@ def test_meetings_show_their_public_part_only(world):
         str(NON_PUBLIC_ITEM),  # about a team-only project
     ]
     member = _get(world, "member", f"/api/v1/sitzungen/{extra['held'].pk}/")
-    assert [item["title"] for item in member["items"]][:2] == [
+    assert [item["title"] for item in member["items"]] == [
         "Datenplattform beschließen",
         "Netzwerkinterner Beschluss",
+        str(NON_PUBLIC_ITEM),
+    ]
+    # The team reads the title of its own project's resolution.
+    editor = _get(world, "editor", f"/api/v1/sitzungen/{extra['held'].pk}/")
+    assert [item["title"] for item in editor["items"]] == [
+        "Datenplattform beschließen",
+        "Netzwerkinterner Beschluss",
+        "Geheimer Beschluss",
     ]
 
 
@@ -131,6 +232,7 @@ def test_agreements_follow_their_project(world):
     assert numbers("anonymous") == {extra["agreement"].number}
     assert extra["secret_agreement"].number not in numbers("member")
     assert extra["secret_agreement"].number in numbers("committee")
+    assert extra["secret_agreement"].number in numbers("editor")
     detail = _get(world, "anonymous", f"/api/v1/vereinbarungen/{extra['agreement'].number}/")
     assert detail["project"] == extra["agreement"].project.slug
     assert detail["pinned_versions"] == [

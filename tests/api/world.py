@@ -35,6 +35,29 @@ PERSON = {
     "expired": "editor",
     "revoked": "editor",
 }
+# The roles with a write token of their own.
+WRITERS = ("member", "editor", "office")
+
+# The answers of every API matrix: the pages' answers spoken to a machine. The page's login
+# redirect is 401 (with ``WWW-Authenticate``), 404 stays 404 (hidden), 403 stays 403 (may see,
+# may not act) with the German reason; a method the URL does not take is 405.
+OK, UNAUTH, DENY, HIDE, NOPE = 200, 401, 403, 404, 405
+# A page's answer, as the API gives it.
+PAGE_ANSWER = {200: OK, 302: UNAUTH, 403: DENY, 404: HIDE}
+
+
+def cells(*statuses: int, roles: tuple[str, ...] = ROLES) -> dict[str, int]:
+    """One answer per role, in the order of ``roles``."""
+    return dict(zip(roles, statuses, strict=True))
+
+
+def check(response, expected: int, where: str) -> None:
+    """The status; a 401 names the Bearer scheme, a 403 gives its reason."""
+    assert response.status_code == expected, f"{where}: {response.status_code}, erwartet {expected}"
+    if expected == UNAUTH:
+        assert response["WWW-Authenticate"].startswith("Bearer"), where
+    if expected == DENY:
+        assert response.json()["detail"], where
 
 
 @dataclass
@@ -100,30 +123,44 @@ def build() -> World:
         template=world.templates[Visibility.PUBLIC], municipality=brilon, by=member
     )
     _network(world)
+    world.tokens = tokens_for(world.users)
+    return world
+
+
+def tokens_for(users: dict, writers: tuple[str, ...] = WRITERS) -> dict[str, str]:
+    """The tokens of the roles: a write token for each of ``writers``; the editor's read-only
+    token, and two write tokens of theirs that no longer work: one expired, one revoked."""
     later = timezone.now() + datetime.timedelta(days=30)
-    for role in ("member", "editor", "office"):
-        _row, world.tokens[role] = token_services.access_token_create(
-            user=world.users[role], name=role, scope=AccessToken.Scope.WRITE, expires_at=later
+    tokens = {}
+    for role in writers:
+        _row, tokens[role] = token_services.access_token_create(
+            user=users[role], name=role, scope=AccessToken.Scope.WRITE, expires_at=later
         )
-    _row, world.tokens["readonly"] = token_services.access_token_create(
+    editor = users["editor"]
+    _row, tokens["readonly"] = token_services.access_token_create(
         user=editor, name="lesen", scope=AccessToken.Scope.READ, expires_at=later
     )
-    expired, world.tokens["expired"] = token_services.access_token_create(
+    expired, tokens["expired"] = token_services.access_token_create(
         user=editor, name="alt", scope=AccessToken.Scope.WRITE, expires_at=later
     )
     AccessToken.objects.filter(pk=expired.pk).update(
         expires_at=timezone.now() - datetime.timedelta(minutes=1)
     )
-    revoked, world.tokens["revoked"] = token_services.access_token_create(
+    revoked, tokens["revoked"] = token_services.access_token_create(
         user=editor, name="widerrufen", scope=AccessToken.Scope.WRITE, expires_at=later
     )
     token_services.access_token_revoke(token=revoked, by=editor)
-    return world
+    return tokens
+
+
+def bearer(tokens: dict[str, str], role: str) -> dict:
+    """The request headers of ``role``: its token, or none (anonymous)."""
+    token = tokens.get(role)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
 
 def headers(world: World, role: str) -> dict:
-    token = world.tokens.get(role)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return bearer(world.tokens, role)
 
 
 def _network(world: World) -> None:
