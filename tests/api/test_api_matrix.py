@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from projects.models import Result
@@ -37,7 +35,6 @@ from tests.api.world import (
     TESTED,
     UNAUTH,
     VISIBILITIES,
-    build,
     cells,
     check,
     headers,
@@ -192,21 +189,9 @@ MATRIX: dict[str, Row] = {
 WRITE_PAGE = {"api:result-detail": _result_page("projects:result-edit")}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        yield build()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def world(_world, db):
-    return _world
+def world(api_world):
+    return api_world
 
 
 def _url(world, name: str, row: Row, case) -> str:
