@@ -23,8 +23,9 @@ from django.urls import reverse
 from projects import services as project_services
 from projects.models import TeamMembership
 from steering.models import Agreement, Meeting, Proposal
-from steering.public import NON_PUBLIC_ITEM
+from steering.public import NON_PUBLIC_ITEM, PUBLIC_MEETING_STATES
 from tests.api import world as api
+from tests.api.pages import linked
 from tests.api.world import DENY, HIDE, NOPE, OK, PAGE_ANSWER, PERSON, UNAUTH, bearer, check
 from tests.matrix import LOGIN_URL, client_for
 from tests.steering.conftest import (  # noqa: F401 – the committee's world, as its tests build it
@@ -188,6 +189,34 @@ def test_the_committee_endpoints_only_read(world, name, case):
         if role == "readonly":
             assert response.json()["detail"] == "Dieser Zugang darf nur lesen.", where
         assert _snapshot() == before, f"{where}: hat etwas geschrieben"
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("expired", "revoked")])
+def test_the_lists_hold_what_the_register_pages_list(world, role):
+    """The agreements of /steuerkreis/vereinbarungen/ and the meetings of
+    /steuerkreis/sitzungen/, for the same person; of the meetings the API has the held ones
+    only, so the committee's page has the planned one besides."""
+    person = _person(world, role)
+    api = {a["number"] for a in _get(world, role, reverse("api:agreement-list"))["results"]}
+    page = linked(
+        client_for(person).get(reverse("steering:agreements")), "steering:agreement", "number"
+    )
+    assert api, "keine Vereinbarungen: der Vergleich sagte nichts"
+    assert api == page, f"Vereinbarungen als {role}: API {sorted(api)}, Seite {sorted(page)}"
+
+    api = {m["id"] for m in _get(world, role, reverse("api:meeting-list"))["results"]}
+    page = linked(
+        client_for(person).get(reverse("steering:meetings")), "steering:meeting", "meeting_id"
+    )
+    held = set(
+        Meeting.objects.filter(pk__in=page, state__in=PUBLIC_MEETING_STATES).values_list(
+            "pk", flat=True
+        )
+    )
+    assert api, "keine Sitzungen: der Vergleich sagte nichts"
+    assert api == held, f"Sitzungen als {role}: API {sorted(api)}, Seite {sorted(held)}"
+    sits = role in ("office", "committee")
+    assert page - held == ({world.extra["planned"].pk} if sits else set()), role
 
 
 def _get(world, role, url):
