@@ -1,8 +1,14 @@
 import codecs
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
+from django.contrib.auth.middleware import auser
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.core.handlers.wsgi import get_bytes_from_wsgi
@@ -187,6 +193,29 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             response["Vary"] = "Accept-Language"
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def _request_person(request: HttpRequest):
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        kept = getattr(session, "kept_person", None)
+        user = kept() if kept is not None else None
+        if user is None:
+            user = auth.get_user(request)
+            if user.is_authenticated and hasattr(session, "keep_person"):
+                session.keep_person(user)
+        request._cached_user = user
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, taking the person from the session store when it read them along with the
+    session (workspace.sessions.SessionStore: one round trip to the cache, no query); else
+    Django's ``get_user``, whose answer the store keeps for the session's next request."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.user = SimpleLazyObject(lambda: _request_person(request))
+        request.auser = partial(auser, request)
 
 
 class MessageMiddleware(DjangoMessageMiddleware):

@@ -9,7 +9,8 @@ answered with 429 and a page that says why, and the view never runs, so nothing 
 
 The counters live in the cache ``ratelimit`` (settings.py): the shared Redis when ``CACHE_URL``
 or ``REDIS_URL`` is set, so all processes count together; each process's memory otherwise.
-Counting is by fixed windows (``<count>/<period>``, e.g. ``20/h``): one Redis INCR per limit.
+Counting is by fixed windows (``<count>/<period>``, e.g. ``20/h``): one Redis INCR per limit,
+all limits of a request in one round trip.
 Keys hold a keyed hash of the address or e-mail address, never the address itself.
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -67,18 +69,33 @@ def _hash(value: str) -> str:
     return salted_hmac("workspace.ratelimit", value).hexdigest()[:32]
 
 
-def _count(key: str, rate: Rate, now: float) -> tuple[int, int]:
-    """Count one request under ``key``; (requests in this window, seconds it has left)."""
-    window = int(now // rate.seconds)
-    left = rate.seconds - int(now % rate.seconds)
-    full = f"ratelimit:{key}:{rate.seconds}:{window}"
+def _count_all(counts: list[tuple[str, Rate]], now: float) -> list[tuple[int, int]]:
+    """Count one request under each ``(key, rate)``: for each, (requests in this window,
+    seconds it has left). On Redis one round trip for all of them (INCR and an EXPIRE that
+    only the window's first request sets, pipelined); elsewhere the cache's add and incr."""
+    windows = []
+    for key, rate in counts:
+        window = int(now // rate.seconds)
+        left = rate.seconds - int(now % rate.seconds)
+        windows.append((f"ratelimit:{key}:{rate.seconds}:{window}", left))
     counters = caches[CACHE_ALIAS]
-    counters.add(full, 0, timeout=left + 1)
-    try:
-        return counters.incr(full), left
-    except ValueError:  # expired between add and incr
-        counters.set(full, 1, timeout=left + 1)
-        return 1, left
+    if isinstance(counters, RedisCache):
+        pipeline = counters._cache.get_client(write=True).pipeline(transaction=False)
+        for full, left in windows:
+            name = counters.make_and_validate_key(full)
+            pipeline.incr(name)
+            pipeline.expire(name, left + 1, nx=True)
+        answers = pipeline.execute()
+        return [(answers[2 * index], left) for index, (_, left) in enumerate(windows)]
+    counted = []
+    for full, left in windows:
+        counters.add(full, 0, timeout=left + 1)
+        try:
+            counted.append((counters.incr(full), left))
+        except ValueError:  # expired between add and incr
+            counters.set(full, 1, timeout=left + 1)
+            counted.append((1, left))
+    return counted
 
 
 def person_of(request: HttpRequest, email_field: str | None = "email") -> str:
@@ -98,20 +115,19 @@ def hit(request: HttpRequest, form: str, *, person: str = "") -> Refusal | None:
     """Count this request of ``form`` per address and per person; a :class:`Refusal` when
     either is over its limit."""
     limits = settings.RATE_LIMITS[form]
-    now = time.time()
-    refusals = []
     checks = [("address", client_address(request) or "unknown")]
     if person:
         checks.append(("person", person))
-    for kind, who in checks:
-        rate = Rate.parse(limits[kind])
-        try:
-            count, left = _count(f"{form}:{kind}:{_hash(who)}", rate, now)
-        except Exception:  # noqa: BLE001 – the counters' Redis is down: the form still works
-            logger.warning("Ratenbegrenzung: Zähler nicht erreichbar", exc_info=True)
-            continue
-        if count > rate.count:
-            refusals.append(left)
+    rates = [Rate.parse(limits[kind]) for kind, _ in checks]
+    keys = [f"{form}:{kind}:{_hash(who)}" for kind, who in checks]
+    try:
+        counted = _count_all(list(zip(keys, rates, strict=True)), time.time())
+    except Exception:  # noqa: BLE001 – the counters' Redis is down: the form still works
+        logger.warning("Ratenbegrenzung: Zähler nicht erreichbar", exc_info=True)
+        return None
+    refusals = [
+        left for (count, left), rate in zip(counted, rates, strict=True) if count > rate.count
+    ]
     return Refusal(retry_after=max(refusals)) if refusals else None
 
 

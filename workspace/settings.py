@@ -100,7 +100,8 @@ MIDDLEWARE = [
     "workspace.middleware.RequestEncodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the person read along with the session when the cache kept them.
+    "workspace.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "workspace.middleware.UserLanguageMiddleware",
     # Django's, making the message storage only when something reads or adds a message.
@@ -194,7 +195,7 @@ if CACHE_URL:
 # Sessions: with a shared cache read from it (one Redis GET instead of a database query on every
 # request) and written to both; workspace/sessions.py ends someone else's session in both.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
+    "workspace.sessions"  # cached_db, reading the session's person in the same round trip
     if CACHE_URL
     else "django.contrib.sessions.backends.db"
 )

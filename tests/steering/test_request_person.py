@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from steering import services
 from steering.models import Seat
+from tests.factories import MembershipFactory
 from workspace.services import network_office_add, sessions_end
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +78,17 @@ def test_a_seat_that_ended_yesterday_is_no_seat_today(client, outsider, office):
     assert user._active_seat_id is None
 
 
-@pytest.mark.parametrize("cached", [False, True], ids=["db", "cached_db"])
-def test_a_session_ended_by_the_office_ends_at_once(settings, outsider, cached):
-    if cached:
-        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+ENGINES = [
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    # Production's with CACHE_URL: the session's person read along with the session.
+    "workspace.sessions",
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_session_ended_by_the_office_ends_at_once(settings, outsider, engine):
+    settings.SESSION_ENGINE = engine
     browser = Client()
     browser.force_login(outsider)
     assert browser.get(reverse("account")).status_code == 200
@@ -92,10 +100,13 @@ def test_a_session_ended_by_the_office_ends_at_once(settings, outsider, cached):
     assert response["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_seat_that_starts_tomorrow_counts_from_tomorrow_in_a_running_process(
-    client, outsider, office, monkeypatch
+    settings, client, outsider, office, monkeypatch, engine
 ):
-    """The person's query is written once a day per process: the next day asks anew."""
+    """The person's query is written once a day per process, and the person a session kept is
+    kept for the day: the next day asks anew."""
+    settings.SESSION_ENGINE = engine
     today = timezone.localdate()
     seat = services.seat_assign(
         by=office,
@@ -110,3 +121,59 @@ def test_a_seat_that_starts_tomorrow_counts_from_tomorrow_in_a_running_process(
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + datetime.timedelta(days=1))
     assert client.get(reverse("account")).wsgi_request.user._active_seat_id == seat.pk
+
+
+def _person_queries(client: Client, url: str) -> int:
+    return _asking(_tables_asked(client, url), "workspace_user")
+
+
+@pytest.fixture
+def kept(settings, outsider):
+    """A browser of ``outsider`` whose session has kept its person (workspace.sessions)."""
+    settings.SESSION_ENGINE = "workspace.sessions"
+    browser = Client()
+    browser.force_login(outsider)
+    assert _person_queries(browser, reverse("account")) == 1
+    return browser
+
+
+def test_the_next_request_of_a_session_takes_its_person_from_the_cache(kept, outsider):
+    assert _person_queries(kept, reverse("account")) == 0
+    response = kept.get(reverse("account"))
+    assert response.wsgi_request.user == outsider
+    assert outsider.username in response.content.decode()
+
+
+def test_a_change_to_the_person_shows_on_the_next_request(kept, outsider):
+    """Any write retires the kept person (the page cache's write stamp): here a place in the
+    office group."""
+    assert not kept.get(reverse("account")).wsgi_request.user._is_network_office
+    network_office_add(user=outsider)
+
+    assert _person_queries(kept, reverse("account")) == 1
+    assert kept.get(reverse("account")).wsgi_request.user._is_network_office
+
+
+@pytest.mark.parametrize("change", ["deactivated", "password"])
+def test_a_closed_account_or_a_new_password_ends_the_kept_session_at_once(kept, outsider, change):
+    User = type(outsider)
+    if change == "deactivated":
+        User.objects.filter(pk=outsider.pk).update(is_active=False)
+    else:
+        outsider.set_password("ein neues Passwort 2026")
+        User.objects.filter(pk=outsider.pk).update(password=outsider.password)
+
+    response = kept.get(reverse("account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_kept_person_serves_only_the_session_that_names_them(kept, outsider, brilon):
+    """Another person's session never gets this one's kept person, even when the write stamp
+    has not moved: the cache key is the session's, and the session must name the person."""
+    other = MembershipFactory(user__username="kommune-brilon-2", municipality=brilon).user
+    browser = Client()
+    browser.force_login(other)
+    assert browser.get(reverse("account")).wsgi_request.user == other
+    assert browser.get(reverse("account")).wsgi_request.user == other
+    assert kept.get(reverse("account")).wsgi_request.user == outsider

@@ -32,6 +32,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nobody logged in: the person need not be looked up for this.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
