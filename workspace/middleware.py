@@ -11,6 +11,7 @@ from django.contrib.auth.middleware import (
 from django.contrib.auth.middleware import auser
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
@@ -22,20 +23,45 @@ from simple_history.middleware import HistoryRequestMiddleware
 
 
 class ContentSecurityPolicyMiddleware:
-    """Send the Content-Security-Policy of ``settings.CONTENT_SECURITY_POLICY`` on every page.
+    """Send the Content-Security-Policy of ``settings.CONTENT_SECURITY_POLICY`` on every page,
+    together with the other fixed security headers of the settings.
 
     Django 5.2 has no CSP of its own; the policy allows only our own origin, so nothing can be
-    loaded from a CDN and no injected inline script runs.
+    loaded from a CDN and no injected inline script runs. The headers that Django's
+    SecurityMiddleware and XFrameOptionsMiddleware would add one by one (no sniffing, the
+    referrer policy, the opener policy, frame options) are checked and written once at start
+    and put into each answer in one step; those middlewares stay in place (``check --deploy``
+    asks for them, and the redirect to HTTPS and HSTS are theirs) and find them set. A header a
+    view set itself is kept.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = settings.CONTENT_SECURITY_POLICY
+        fixed = HttpResponse()
+        if settings.CONTENT_SECURITY_POLICY:
+            fixed["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            fixed["X-Content-Type-Options"] = "nosniff"
+        if settings.SECURE_REFERRER_POLICY:
+            policy = settings.SECURE_REFERRER_POLICY
+            fixed["Referrer-Policy"] = ",".join(
+                [part.strip() for part in policy.split(",")] if isinstance(policy, str) else policy
+            )
+        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+            fixed["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+        fixed["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
+        # As ResponseHeaders keeps them: by the lower-case name, already checked and encoded.
+        self.fixed = {
+            name: entry for name, entry in fixed.headers._store.items() if name != "content-type"
+        }
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if self.policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = self.policy
+        store = response.headers._store
+        if getattr(response, "xframe_options_exempt", False):
+            store.update({k: v for k, v in self.fixed.items() if k != "x-frame-options"} | store)
+        else:
+            store.update(self.fixed | store)
         return response
 
 
@@ -191,8 +217,31 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             patch_vary_headers(response, ("Accept-Language",))
         else:
             response["Vary"] = "Accept-Language"
-        response.headers.setdefault("Content-Language", translation.get_language())
+        if "Content-Language" not in response:
+            # The language the request speaks (UserLanguageMiddleware and a changed profile
+            # set it with the translation); asking the translation machinery again is dearer.
+            language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+            response["Content-Language"] = language
         return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, with the session store of a request that brings no session cookie made only
+    when something reads or writes the session (a login, a form's second step): a visitor's
+    page that never touches it pays nothing for it, and gets no cookie, as before."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if session_key is None:
+            request.session = SimpleLazyObject(self.SessionStore)
+        else:
+            request.session = self.SessionStore(session_key)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if isinstance(session, SimpleLazyObject) and session._wrapped is empty:
+            return response
+        return super().process_response(request, response)
 
 
 def _request_person(request: HttpRequest):

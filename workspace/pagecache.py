@@ -33,12 +33,12 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from workspace import fragments
+from workspace import fragments, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -153,18 +153,32 @@ def _page_key(request: HttpRequest) -> str | None:
     return "page:" + hashlib.sha256(variant.encode()).hexdigest()
 
 
-def _kept(key: str) -> tuple[str, tuple | None]:
-    """The write stamp now and the page kept under ``key`` if it was made under that stamp:
-    one round trip to the cache for both."""
+def _kept(key: str, request: HttpRequest, guard) -> tuple[str, tuple | None, HttpResponse | None]:
+    """The write stamp now, the page kept under ``key`` if it was made under that stamp, and
+    the view's guard's answer for a kept page (its rate limit's refusal, or None): one round
+    trip to the cache for all three where the counters share its Redis."""
     stamp_key = fragments.stamp_key(WRITES)
-    found = cache.get_many([stamp_key, key])
-    stamp = found.get(stamp_key)
+    pipelined = getattr(guard, "pipelined", None)
+    store = caches[DEFAULT_CACHE_ALIAS]  # the cache itself, not its proxy
+    if pipelined is not None and ratelimit.shares_redis_with(store):
+        pipeline = store._cache.get_client(write=True).pipeline(transaction=False)
+        pipeline.mget([store.make_and_validate_key(name) for name in (stamp_key, key)])
+        added, read = pipelined(request, pipeline)
+        answers = pipeline.execute()
+        # As RedisCache.get_many reads them (Django's serializer of its Redis client).
+        loads = store._cache._serializer.loads
+        stamp, kept = (None if value is None else loads(value) for value in answers[0])
+        refused = read(answers[1 : 1 + added])
+    else:
+        found = cache.get_many([stamp_key, key])
+        stamp, kept, refused = found.get(stamp_key), found.get(key), None
+        if kept is not None and guard is not None:
+            refused = guard(request)
     if stamp is None:
-        return fragments.stamp(WRITES), None
-    kept = found.get(key)
+        return fragments.stamp(WRITES), None, None
     if kept is None or kept[0] != stamp:
-        return stamp, None
-    return stamp, kept[1:]
+        return stamp, None, None
+    return stamp, kept[1:], refused
 
 
 def rendering_for_cache(request: HttpRequest) -> bool:
@@ -222,15 +236,13 @@ class PageCacheMiddleware:
             key = _page_key(request)
             if key is None:
                 return None
-            stamp, kept = _kept(key)
+            stamp, kept, refused = _kept(key, request, getattr(view_func, "guard", None))
         except Exception:
             logger.exception("Seiten-Cache nicht erreichbar")
             return None
         if kept is not None:
             # What the view does before it renders, it does for a kept page too (the rate
             # limit of workspace/ratelimit.py counts every search).
-            guard = getattr(view_func, "guard", None)
-            refused = guard(request) if guard is not None else None
             if refused is not None:
                 return refused
             content, headers = kept

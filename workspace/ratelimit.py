@@ -69,33 +69,78 @@ def _hash(value: str) -> str:
     return salted_hmac("workspace.ratelimit", value).hexdigest()[:32]
 
 
-def _count_all(counts: list[tuple[str, Rate]], now: float) -> list[tuple[int, int]]:
-    """Count one request under each ``(key, rate)``: for each, (requests in this window,
-    seconds it has left). On Redis one round trip for all of them (INCR and an EXPIRE that
-    only the window's first request sets, pipelined); elsewhere the cache's add and incr."""
+@dataclass(frozen=True)
+class Window:
+    """One limit's counter for this request: its cache key, the seconds its window has left."""
+
+    key: str
+    left: int
+    rate: Rate
+
+
+def _windows(request: HttpRequest, form: str, person: str, now: float) -> list[Window]:
+    limits = settings.RATE_LIMITS[form]
+    checks = [("address", client_address(request) or "unknown")]
+    if person:
+        checks.append(("person", person))
     windows = []
-    for key, rate in counts:
+    for kind, who in checks:
+        rate = Rate.parse(limits[kind])
         window = int(now // rate.seconds)
-        left = rate.seconds - int(now % rate.seconds)
-        windows.append((f"ratelimit:{key}:{rate.seconds}:{window}", left))
+        key = f"ratelimit:{form}:{kind}:{_hash(who)}:{rate.seconds}:{window}"
+        windows.append(Window(key, rate.seconds - int(now % rate.seconds), rate))
+    return windows
+
+
+def _judge(windows: list[Window], counts: list[int]) -> Refusal | None:
+    refusals = [
+        window.left
+        for window, count in zip(windows, counts, strict=True)
+        if count > window.rate.count
+    ]
+    return Refusal(retry_after=max(refusals)) if refusals else None
+
+
+def _pipeline_counts(pipeline, windows: list[Window]) -> int:
+    """Add the counting of ``windows`` to a pipeline of the counters' Redis: INCR, and an
+    EXPIRE that only the window's first request sets. The number of answers it adds (every
+    other one a count)."""
+    counters = caches[CACHE_ALIAS]
+    for window in windows:
+        name = counters.make_and_validate_key(window.key)
+        pipeline.incr(name)
+        pipeline.expire(name, window.left + 1, nx=True)
+    return 2 * len(windows)
+
+
+def _count_all(windows: list[Window]) -> list[int]:
+    """Count one request in each window: on Redis in one round trip for all of them,
+    elsewhere with the cache's add and incr."""
     counters = caches[CACHE_ALIAS]
     if isinstance(counters, RedisCache):
         pipeline = counters._cache.get_client(write=True).pipeline(transaction=False)
-        for full, left in windows:
-            name = counters.make_and_validate_key(full)
-            pipeline.incr(name)
-            pipeline.expire(name, left + 1, nx=True)
-        answers = pipeline.execute()
-        return [(answers[2 * index], left) for index, (_, left) in enumerate(windows)]
+        _pipeline_counts(pipeline, windows)
+        return pipeline.execute()[0::2]
     counted = []
-    for full, left in windows:
-        counters.add(full, 0, timeout=left + 1)
+    for window in windows:
+        counters.add(window.key, 0, timeout=window.left + 1)
         try:
-            counted.append((counters.incr(full), left))
+            counted.append(counters.incr(window.key))
         except ValueError:  # expired between add and incr
-            counters.set(full, 1, timeout=left + 1)
-            counted.append((1, left))
+            counters.set(window.key, 1, timeout=window.left + 1)
+            counted.append(1)
     return counted
+
+
+def shares_redis_with(cache) -> bool:
+    """Whether the counters live in the same Redis as ``cache``, so that one pipeline can read
+    from it and count (workspace/pagecache.py: a kept page and its rate limit in one trip)."""
+    counters = caches[CACHE_ALIAS]
+    return (
+        isinstance(cache, RedisCache)
+        and isinstance(counters, RedisCache)
+        and cache._servers == counters._servers
+    )
 
 
 def person_of(request: HttpRequest, email_field: str | None = "email") -> str:
@@ -114,21 +159,13 @@ def person_of(request: HttpRequest, email_field: str | None = "email") -> str:
 def hit(request: HttpRequest, form: str, *, person: str = "") -> Refusal | None:
     """Count this request of ``form`` per address and per person; a :class:`Refusal` when
     either is over its limit."""
-    limits = settings.RATE_LIMITS[form]
-    checks = [("address", client_address(request) or "unknown")]
-    if person:
-        checks.append(("person", person))
-    rates = [Rate.parse(limits[kind]) for kind, _ in checks]
-    keys = [f"{form}:{kind}:{_hash(who)}" for kind, who in checks]
+    windows = _windows(request, form, person, time.time())
     try:
-        counted = _count_all(list(zip(keys, rates, strict=True)), time.time())
+        counts = _count_all(windows)
     except Exception:  # noqa: BLE001 – the counters' Redis is down: the form still works
         logger.warning("Ratenbegrenzung: Zähler nicht erreichbar", exc_info=True)
         return None
-    refusals = [
-        left for (count, left), rate in zip(counted, rates, strict=True) if count > rate.count
-    ]
-    return Refusal(retry_after=max(refusals)) if refusals else None
+    return _judge(windows, counts)
 
 
 def limited_page(request: HttpRequest, refusal: Refusal, *, title: str) -> HttpResponse:
@@ -158,18 +195,34 @@ def rate_limited(
     over a limit, refused with 429 before the view runs."""
 
     def decorate(view):
+        def refused(request: HttpRequest, refusal: Refusal | None) -> HttpResponse | None:
+            request._rate_counted = (form, refusal)
+            return None if refusal is None else limited_page(request, refusal, title=str(title))
+
         def guard(request: HttpRequest) -> HttpResponse | None:
-            if counts(request):
-                refusal = hit(request, form, person=person(request))
-                if refusal is not None:
-                    return limited_page(request, refusal, title=str(title))
-            return None
+            if not counts(request):
+                return None
+            counted = getattr(request, "_rate_counted", None)
+            if counted is not None and counted[0] == form:  # counted with its kept page
+                return refused(request, counted[1])
+            return refused(request, hit(request, form, person=person(request)))
+
+        def pipelined(request: HttpRequest, pipeline):
+            """Count this request in the caller's pipeline of the counters' Redis: (how many
+            answers it added, a function of those answers giving the refusal or None)."""
+            if not counts(request):
+                return 0, lambda answers: None
+            windows = _windows(request, form, person(request), time.time())
+            added = _pipeline_counts(pipeline, windows)
+            return added, lambda answers: refused(request, _judge(windows, answers[0::2]))
 
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             return guard(request) or view(request, *args, **kwargs)
 
-        # A page served from the page cache (workspace/pagecache.py) counts all the same.
+        # A page served from the page cache (workspace/pagecache.py) counts all the same, in
+        # the same round trip to Redis that reads the page where it can.
+        guard.pipelined = pipelined
         wrapped.guard = guard
         return wrapped
 

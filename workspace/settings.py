@@ -92,7 +92,8 @@ MIDDLEWARE = [
     # serves what nginx does not (deploy/nginx serves /static/ itself).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, making a visitor's session store only when something uses it.
+    "workspace.middleware.SessionMiddleware",
     # Django's, deciding each cookie and Accept-Language pair once (workspace/middleware.py).
     "workspace.middleware.LocaleMiddleware",
     # Before anything reads a request's data: non-UTF-8 text and NUL are answered with 400

@@ -121,6 +121,7 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             if user.language:
                 translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
             messages.success(request, _("Ihre Angaben sind gespeichert."))
             return redirect("account")
     return render(

@@ -240,3 +240,32 @@ def test_a_search_from_the_cache_still_counts_against_the_rate_limit(as_user, re
         assert "Datenmodell" in _page(client, "/suche/?q=Datenmodell")
     assert _page_queries(queries) == []  # from the cache
     _page(client, "/suche/?q=Datenmodell", status=429)
+
+
+@pytest.mark.services
+def test_a_kept_search_and_its_rate_limit_take_one_round_trip_to_redis(
+    as_user, result, monkeypatch
+):
+    """On the shared Redis the kept page, the write stamp and the search's rate-limit counters
+    are read and counted in one pipeline: a visitor's kept search costs one round trip."""
+    import redis.client
+
+    trips = []
+    execute_command, execute = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.client.Redis,
+        "execute_command",
+        lambda self, *args, **options: (
+            trips.append(args[0]) or execute_command(self, *args, **options)
+        ),
+    )
+    monkeypatch.setattr(
+        redis.client.Pipeline,
+        "execute",
+        lambda self, *args, **options: trips.append("pipeline") or execute(self, *args, **options),
+    )
+    client = as_user(None)
+    assert "Datenmodell" in _page(client, "/suche/?q=Datenmodell")
+    trips.clear()
+    assert "Datenmodell" in _page(client, "/suche/?q=Datenmodell")
+    assert trips == ["pipeline"]
