@@ -36,6 +36,11 @@ class WorkspaceConfig(AppConfig):
         # Every write retires the cached pages (workspace/pagecache.py).
         connection_created.connect(pagecache.instrument_connection, dispatch_uid="page-writes")
 
+        from workspace import csrf_strings
+
+        # CSRF secrets and masks from one read of os.urandom instead of 64 (csrf_strings.py).
+        csrf_strings.install()
+
         from django.contrib.admin.options import BaseModelAdmin
 
         from workspace.forms import GuardedModelForm
