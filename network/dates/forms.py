@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core import signing
@@ -11,6 +12,7 @@ from network.dates.models import Appointment
 from network.dates.selectors import schedulable_pausenhof
 from workspace.forms import KernFormMixin
 from workspace.models import Municipality, User
+from workspace.text import german_slugify
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -30,6 +32,41 @@ class PersonField(forms.CharField):
         return user
 
 
+def _slug_in(text: str) -> str:
+    """``bad-berleburg`` from ``bad-berleburg``, ``Bad Berleburg``, ``/kommunen/bad-berleburg/``
+    or ``https://…/kommunen/bad-berleburg/…``."""
+    if "/" not in text:
+        return german_slugify(text)
+    parts = [part for part in urlsplit(text).path.split("/") if part]
+    if "kommunen" in parts[:-1]:
+        return parts[parts.index("kommunen") + 1].lower()
+    return parts[-1].lower() if parts else ""
+
+
+class MunicipalityField(forms.CharField):
+    """A municipality by its short name (``menden``, as in the address of its page) or that
+    address (``…/kommunen/menden/``); empty is fine. A text field: a list of every
+    municipality in Germany is no list to choose from. One query, by the unique slug."""
+
+    def prepare_value(self, value):
+        return value.slug if isinstance(value, Municipality) else value
+
+    def clean(self, value) -> Municipality | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        municipality = Municipality.objects.filter(slug=_slug_in(text)).first()
+        if municipality is not None:
+            return municipality
+        raise forms.ValidationError(
+            _(
+                "Zu „%(name)s“ gibt es keine Kommune im Klassenraum. Bitte geben Sie den Kurznamen "
+                "aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus /kommunen/menden/."
+            ),
+            params={"name": text},
+        )
+
+
 class AppointmentForm(KernFormMixin, forms.ModelForm):
     video_url = forms.URLField(label=_("Videolink"), required=False, assume_scheme="https")
     speaker = PersonField(
@@ -37,11 +74,14 @@ class AppointmentForm(KernFormMixin, forms.ModelForm):
         required=False,
         help_text=_("Nur wenn sie ein Konto im Klassenraum hat."),
     )
-    speaker_municipality = forms.ModelChoiceField(
+    speaker_municipality = MunicipalityField(
         label=_("Kommune der impulsgebenden Person"),
-        queryset=Municipality.objects.order_by("name"),
         required=False,
-        empty_label=_("– keine –"),
+        max_length=300,
+        help_text=_(
+            "Der Kurzname aus der Adresse der Kommunenseite, zum Beispiel „menden“ aus "
+            "/kommunen/menden/, oder die Adresse selbst."
+        ),
     )
 
     class Meta:
@@ -71,6 +111,8 @@ class AppointmentForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.speaker_id:
             self.initial["speaker"] = self.instance.speaker.username
+        if self.instance.pk and self.instance.speaker_municipality_id:
+            self.initial["speaker_municipality"] = self.instance.speaker_municipality.slug
 
     def _post_clean(self):
         # The service validates and saves; the form only parses.

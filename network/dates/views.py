@@ -34,7 +34,11 @@ from network.dates.permissions import (
 )
 from workspace.clients import client_address
 from workspace.forms import form_errors_from
+from workspace.pagination import paginate
 from workspace.ratelimit import rate_limited
+
+DATES_PER_PAGE = 20
+PAST_ON_LIST = 10
 
 
 def _messages_from(request: HttpRequest, error: ValidationError) -> None:
@@ -52,8 +56,12 @@ def _kind(request: HttpRequest) -> str | None:
 
 @require_GET
 def appointment_list(request: HttpRequest) -> HttpResponse:
+    """The dates to come, ``DATES_PER_PAGE`` a page (``?seite=``, beside the kind ``?art=``), and
+    the latest few that are over. Seats and the visitor's own registrations are read for the
+    page's dates only, so a page costs the same queries for ten dates and ten thousand."""
     kind = _kind(request)
-    appointments = selectors.upcoming(kind=kind)
+    page = paginate(request, selectors.upcoming(kind=kind), per_page=DATES_PER_PAGE)
+    appointments = selectors.with_counts(page.object_list)
     registrations = selectors.registrations_of(request.user, appointments)
     for appointment in appointments:
         appointment.my_registration = registrations.get(appointment.pk)
@@ -61,8 +69,9 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request,
         "dates/appointment_list.html",
         {
+            "page": page,
             "appointments": appointments,
-            "past": selectors.past(kind=kind, limit=10),
+            "past": selectors.past(kind=kind, limit=PAST_ON_LIST),
             "kind": kind,
             "kinds": Appointment.Kind,
             "can_manage": can_manage(request.user),
@@ -363,12 +372,17 @@ def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def feed(request: HttpRequest) -> HttpResponse:
+    """All dates for a calendar subscription, in a window (``selectors.feed``): those that ended
+    within ``FEED_PAST`` (90 days; at most the latest ``FEED_PAST_MAX``, 30) and the next
+    ``FEED_UPCOMING_MAX`` (150) to come. A calendar program fetches the feed again every few
+    hours, so later dates arrive as they move up; older ones stay on /termine/."""
     body = ics.calendar(selectors.feed(), name=_("Smart Cities: Schule – Termine"))
     return _ics_response(body, "termine.ics")
 
 
 @require_GET
 def feed_kind(request: HttpRequest, kind: str) -> HttpResponse:
+    """One kind's dates, in the same window as :func:`feed`."""
     if kind not in Appointment.Kind.values:
         raise Http404
     label = Appointment.Kind(kind).label
@@ -381,6 +395,7 @@ def feed_kind(request: HttpRequest, kind: str) -> HttpResponse:
 @never_cache
 @require_GET
 def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's registrations, in the same window as :func:`feed` (``selectors.personal_feed``)."""
     user = user_for_feed_token(token)
     appointments, registrations = selectors.personal_feed(user)
     body = ics.calendar(

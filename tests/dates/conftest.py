@@ -62,3 +62,26 @@ def members(iserlohn):
         MembershipFactory(user__username=f"kollegin-{n}", municipality=iserlohn).user
         for n in range(5)
     ]
+
+
+def many_dates(
+    office, n: int, *, days: int = 1, kind: str = Appointment.Kind.KLASSENTREFFEN, **fields
+) -> list[Appointment]:
+    """``n`` dates in one insert (no reminders scheduled), one a day from ``days`` days from
+    today at 10:00 (negative: in the past), titled "Termin 0001", "Termin 0002", …"""
+    title = fields.pop("title", "Termin")
+    rows = []
+    for i in range(n):
+        start = in_days(days + i)
+        rows.append(
+            Appointment(
+                kind=kind,
+                title=f"{title} {i + 1:04d}",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2),
+                place="Kreishaus Olpe",
+                created_by=office,
+                **fields,
+            )
+        )
+    return Appointment.objects.bulk_create(rows)

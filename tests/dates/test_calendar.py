@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from network.dates import services
-from network.dates.models import FeedToken
-from tests.dates.conftest import at, klassentreffen_for
+from network.dates import selectors, services
+from network.dates.models import FeedToken, Registration
+from tests.dates.conftest import at, klassentreffen_for, many_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +139,59 @@ def test_an_edit_is_a_new_sequence_in_the_feed(client, office, klassentreffen):
     )
     [event] = parse(client.get(reverse("dates:feed"))).walk("VEVENT")
     assert event["sequence"] == 1
+
+
+# --- the window of the feeds ------------------------------------------------------------------
+
+
+def test_the_feed_has_the_recent_past_and_what_is_to_come(client, office):
+    many_dates(office, 1, days=-120, title="Lange vorbei")
+    many_dates(office, 1, days=-30, title="Letzten Monat")
+    many_dates(office, 1, days=400, title="Übernächstes Jahr")
+    for url in (
+        reverse("dates:feed"),
+        reverse("dates:feed-kind", kwargs={"kind": "klassentreffen"}),
+    ):
+        assert set(events(parse(client.get(url)))) == {
+            "Letzten Monat 0001",
+            "Übernächstes Jahr 0001",
+        }
+
+
+def test_the_feed_carries_the_next_dates_and_the_latest_past_ones(client, office, monkeypatch):
+    """At most ``FEED_UPCOMING_MAX`` to come (the soonest) and ``FEED_PAST_MAX`` past (the
+    latest); the rest arrives as the calendar program fetches the feed again."""
+    monkeypatch.setattr(selectors, "FEED_UPCOMING_MAX", 3)
+    monkeypatch.setattr(selectors, "FEED_PAST_MAX", 2)
+    many_dates(office, 5, days=-10, title="Vorbei")  # 10 to 6 days ago
+    many_dates(office, 5, days=1, title="Kommt")
+    calendar = parse(client.get(reverse("dates:feed")))
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == [
+        "Vorbei 0004",
+        "Vorbei 0005",
+        "Kommt 0001",
+        "Kommt 0002",
+        "Kommt 0003",
+    ]
+
+
+def test_the_personal_feed_has_the_same_window(client, office, outsider, monkeypatch):
+    monkeypatch.setattr(selectors, "FEED_UPCOMING_MAX", 2)
+    dates = [
+        *many_dates(office, 1, days=-120, title="Lange vorbei"),
+        *many_dates(office, 1, days=-30, title="Letzten Monat"),
+        *many_dates(office, 3, days=1, title="Kommt"),
+    ]
+    Registration.objects.bulk_create(
+        Registration(appointment=date, user=outsider, status=Registration.Status.CONFIRMED)
+        for date in dates
+    )
+    url = services.feed_token_get_or_create(user=outsider).get_absolute_url()
+    assert [str(e["summary"]) for e in parse(client.get(url)).walk("VEVENT")] == [
+        "Letzten Monat 0001",
+        "Kommt 0001",
+        "Kommt 0002",
+    ]
 
 
 # --- the personal feed -------------------------------------------------------------------------

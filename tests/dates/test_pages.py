@@ -17,7 +17,7 @@ from network.dates import services
 from network.dates.demo import seed_dates
 from network.dates.forms import form_started_token
 from network.dates.models import Appointment, Registration, Series, TopicSuggestion
-from tests.dates.conftest import klassentreffen_for
+from tests.dates.conftest import klassentreffen_for, many_dates
 from workspace.demo.core import seed_core
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_the_office_creates_a_date_in_berlin_time(as_user, office, menden, coord
             "place": "Menden",
             "speaker_name": "Mehmet Mertens",
             "speaker": coordinator.username,
-            "speaker_municipality": menden.pk,
+            "speaker_municipality": "menden",
             "capacity": "30",
         },
     )
@@ -157,6 +157,69 @@ def test_the_office_creates_a_date_in_berlin_time(as_user, office, menden, coord
     assert response["Location"] == date.get_absolute_url()
     assert date.starts_at.astimezone(datetime.UTC).hour == 8  # 10:00 summer time
     assert (date.speaker, date.speaker_municipality, date.capacity) == (coordinator, menden, 30)
+
+
+def date_form(**changes) -> dict:
+    return {
+        "kind": "pausenhof",
+        "title": "Pausenhof: Offene Daten",
+        "starts_at": "2031-07-01T12:00",
+        "ends_at": "2031-07-01T13:00",
+        "video_url": "https://video.example.org/pausenhof",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "menden",
+        " Menden ",
+        "/kommunen/menden/",
+        "https://klassenraum.example.org/kommunen/menden/",
+        "https://klassenraum.example.org/kommunen/menden/mitarbeitende/",
+    ],
+)
+def test_the_speakers_municipality_is_named_by_its_short_name_or_page(
+    as_user, office, menden, brilon, given
+):
+    response = as_user(office).post(reverse("dates:create"), date_form(speaker_municipality=given))
+    assert response.status_code == 302
+    assert Appointment.objects.get().speaker_municipality == menden
+
+
+def test_an_unknown_municipality_is_refused_in_german(as_user, office, menden):
+    response = as_user(office).post(
+        reverse("dates:create"), date_form(speaker_municipality="Mendn")
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Zu „Mendn“ gibt es keine Kommune im Klassenraum." in body
+    assert "„menden“ aus /kommunen/menden/" in body
+    assert not Appointment.objects.exists()
+
+
+def test_the_date_form_lists_no_municipalities(as_user, office, pausenhof, menden, brilon):
+    """A text field, not a list of every municipality: the form costs the same for ten and
+    ten thousand, and the edit form shows the municipality's short name."""
+    client = as_user(office)
+    new = client.get(reverse("dates:create")).content.decode()
+    assert "Brilon" not in new and "Menden" not in new
+    edit = client.get(reverse("dates:edit", kwargs={"pk": pausenhof.pk})).content.decode()
+    assert 'name="speaker_municipality" value="menden"' in edit
+    assert "Brilon" not in edit
+    # Saving the edit unchanged keeps the municipality.
+    response = client.post(
+        reverse("dates:edit", kwargs={"pk": pausenhof.pk}),
+        date_form(
+            title=pausenhof.title,
+            speaker_name=pausenhof.speaker_name,
+            speaker_municipality="menden",
+        ),
+    )
+    assert response.status_code == 302
+    pausenhof.refresh_from_db()
+    assert pausenhof.speaker_municipality == menden
 
 
 # --- series ----------------------------------------------------------------------------------
@@ -325,10 +388,121 @@ def test_the_list_page_in_a_fixed_number_of_queries(
 ):
     more_dates(office, 5, 0)
     client = as_user(outsider)
-    # upcoming dates with their seat counts (one query, annotated), session, user (with the
-    # office check, workspace/backends.py), the member's own registrations on them, past dates.
-    with django_assert_num_queries(5):
+    # session, user (with the office check, workspace/backends.py), the number of dates to come
+    # (for the pages), the page's dates, their seat counts, the member's own registrations on
+    # them, the latest past dates.
+    with django_assert_num_queries(7):
         client.get(reverse("dates:list"))
+
+
+# --- the list in pages, at any size ----------------------------------------------------------
+
+
+def titles_on(response) -> list[str]:
+    """The titles of the dates to come on a list page, in order."""
+    assert response.status_code == 200
+    return [a.title for a in response.context["appointments"]]
+
+
+def test_the_dates_to_come_are_listed_twenty_a_page(client, office):
+    many_dates(office, 25)
+    first = client.get(reverse("dates:list"))
+    assert titles_on(first) == [f"Termin {i:04d}" for i in range(1, 21)]
+    body = first.content.decode()
+    assert '<nav class="kr-pagination" aria-label="Seiten der kommenden Termine">' in body
+    assert 'href="?seite=1#kommende" aria-current="page"' in body
+    assert 'href="?seite=2#kommende" rel="next"' in body
+    assert "Seite 1 von 2 (1–20 von 25)" in body
+
+    second = client.get(reverse("dates:list"), {"seite": 2})
+    assert titles_on(second) == [f"Termin {i:04d}" for i in range(21, 26)]
+    assert 'href="?seite=2#kommende" aria-current="page"' in second.content.decode()
+
+
+def test_dates_at_the_same_time_keep_their_place_across_pages(client, office):
+    """Start first, then the key: two dates at the same hour never swap between pages."""
+    dates = many_dates(office, 30)
+    Appointment.objects.filter(pk__in=[d.pk for d in dates]).update(
+        starts_at=dates[0].starts_at, ends_at=dates[0].ends_at
+    )
+    seen = titles_on(client.get(reverse("dates:list"))) + titles_on(
+        client.get(reverse("dates:list"), {"seite": 2})
+    )
+    assert seen == [f"Termin {i:04d}" for i in range(1, 31)]
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 2), ("0", 2), ("zwei", 1), ("", 1)])
+def test_a_page_past_the_end_shows_the_last_and_nonsense_the_first(client, office, asked, shown):
+    many_dates(office, 25)
+    response = client.get(reverse("dates:list"), {"seite": asked})
+    assert response.context["page"].number == shown
+    assert f'href="?seite={shown}#kommende" aria-current="page"' in response.content.decode()
+
+
+def test_the_kind_and_the_page_go_together(client, office):
+    many_dates(office, 25, kind=Appointment.Kind.PAUSENHOF, title="Pausenhof", days=1)
+    many_dates(office, 25, kind=Appointment.Kind.KLASSENTREFFEN, title="Treffen", days=1)
+    response = client.get(reverse("dates:list"), {"art": "pausenhof", "seite": 2})
+    assert titles_on(response) == [f"Pausenhof {i:04d}" for i in range(21, 26)]
+    body = response.content.decode()
+    # The page links keep the kind.
+    assert 'href="?art=pausenhof&amp;seite=1#kommende" rel="prev"' in body
+    assert "Seite 2 von 2 (21–25 von 25)" in body
+
+
+def test_my_registration_shows_on_the_page_of_its_date(as_user, office, outsider):
+    dates = many_dates(office, 25)
+    services.registration_create(appointment=dates[22], user=outsider)  # on page 2
+    client = as_user(outsider)
+    first = client.get(reverse("dates:list"))
+    assert all(a.my_registration is None for a in first.context["appointments"])
+    second = client.get(reverse("dates:list"), {"seite": 2})
+    mine = {a.title: a.my_registration for a in second.context["appointments"]}
+    assert mine["Termin 0023"].user == outsider
+    assert "angemeldet" in second.content.decode()
+
+
+def test_the_past_stays_a_short_list_of_the_latest(client, office):
+    many_dates(office, 15, days=-20, title="Vorbei")  # from 20 to 6 days ago
+    past = client.get(reverse("dates:list")).context["past"]
+    assert [a.title for a in past] == [f"Vorbei {i:04d}" for i in range(15, 5, -1)]
+
+
+@pytest.mark.parametrize(
+    ("url", "who"),
+    [
+        (reverse("dates:list"), "anonymous"),
+        (reverse("dates:list"), "member"),
+        (reverse("dates:list") + "?art=klassentreffen&seite=2", "member"),
+        (reverse("dates:feed"), "anonymous"),
+        (reverse("dates:feed-kind", kwargs={"kind": "klassentreffen"}), "anonymous"),
+        ("personal feed", "member"),
+    ],
+)
+def test_the_list_and_the_feeds_cost_the_same_for_10_and_1000_dates(
+    as_user, office, outsider, editor, iserlohn, url, who
+):
+    """Each size has dates to come and past ones, seats taken, the member's own registrations
+    and speakers with an account (whose municipality a visitor sees instead of their name)."""
+    client = as_user(outsider if who == "member" else None)
+    if url == "personal feed":
+        url = services.feed_token_get_or_create(user=outsider).get_absolute_url()
+
+    def count(n: int) -> int:
+        Appointment.objects.all().delete()
+        dates = many_dates(office, n, days=-n // 10, speaker=editor, speaker_name="Eda Editor")
+        Registration.objects.bulk_create(
+            Registration(appointment=date, user=user, status=Registration.Status.CONFIRMED)
+            for date in dates
+            for user in (outsider, editor)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            assert response.status_code == 200
+        return len(queries)
+
+    small, large = count(10), count(1000)
+    assert small == large, f"{url} als {who}: {small} Abfragen bei 10, {large} bei 1000 Terminen"
 
 
 # --- the demo world ----------------------------------------------------------------------------
