@@ -50,7 +50,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
 
     def past(self, now: datetime.datetime | None = None) -> AppointmentQuerySet:
-        return self.filter(ends_at__lte=now or timezone.now()).order_by("-starts_at", "-pk")
+        """Dates that are over, the latest first (by their end, so the index on ``ends_at``
+        reads the latest few backwards and never the whole history)."""
+        return self.filter(ends_at__lte=now or timezone.now()).order_by("-ends_at", "-pk")
 
     def of_kind(self, kind: str | None) -> AppointmentQuerySet:
         return self.filter(kind=kind) if kind else self
@@ -132,7 +134,12 @@ class Appointment(models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("Termin")
         verbose_name_plural = _("Termine")
-        indexes = [models.Index(fields=["kind", "starts_at"], name="dates_appointment_kind_start")]
+        indexes = [
+            models.Index(fields=["kind", "starts_at"], name="dates_appointment_kind_start"),
+            # What is to come (ends_at > now) and the latest past, without reading the history.
+            models.Index(fields=["ends_at", "id"], name="dates_appointment_end"),
+            models.Index(fields=["kind", "ends_at"], name="dates_appointment_kind_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
