@@ -1,8 +1,13 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.db.models import QuerySet
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from network.guides.models import Guide, Term
 from network.guides.permissions import linked_projects_for, linked_results_for
+from projects.models import Result
 from workspace.forms import KernFormMixin
 from workspace.models import Topic, User
 
@@ -49,6 +54,102 @@ class PeopleField(forms.CharField):
         return list(dict.fromkeys(people))
 
 
+def project_address(line: str) -> tuple[str, int | None] | None:
+    """``(project slug, result id or None)`` of one pasted address: a page of a lead project
+    or one of its results, whole (``https://…/leitprojekte/a/ergebnisse/7/``), as a path, or
+    short (``a``, ``a/7``); None if it names neither. Anything after the address is ignored,
+    so a line may carry the title the form shows beside it."""
+    words = line.split()
+    if not words:
+        return None
+    path = urlsplit(words[0]).path if "://" in words[0] else words[0]
+    segments = [segment for segment in path.split("/") if segment]
+    if segments[:1] == ["leitprojekte"]:
+        try:
+            match = resolve("/" + "/".join(segments) + "/")
+        except Resolver404:
+            return None
+        if match.namespace != "projects" or "slug" not in match.kwargs:
+            return None
+        return match.kwargs["slug"], match.kwargs.get("result_id")
+    if len(segments) <= 1:
+        return (segments[0], None) if segments else None
+    number = segments[-1]
+    if number.isdigit() and segments[1:-1] in ([], ["ergebnisse"]):
+        return segments[0], int(number)
+    return None
+
+
+class AddressesField(forms.CharField):
+    """Lead projects or results named by their page address, one per line; only what
+    ``queryset`` holds (what the editor may see) can be named, in one query whatever the
+    number of lines. Subclasses say what the lines name."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+    not_found: str
+
+    def __init__(self, *args, **kwargs):
+        self.queryset: QuerySet | None = None
+        super().__init__(*args, **kwargs)
+
+    def line_of(self, obj) -> str:
+        return f"{obj.url() if isinstance(obj, Result) else obj.get_absolute_url()} {obj.title}"
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple | QuerySet):
+            return "\n".join(self.line_of(obj) for obj in value)
+        return value
+
+    def wanted(self, address: tuple[str, int | None]) -> bool:
+        raise NotImplementedError
+
+    def found(self, addresses: list[tuple[str, int | None]]) -> dict:
+        """The objects behind ``addresses`` that ``queryset`` holds, by their address."""
+        raise NotImplementedError
+
+    def clean(self, value) -> list:
+        text = super().clean(value) or ""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        addresses = {line: project_address(line) for line in lines}
+        wanted = [a for a in addresses.values() if a is not None and self.wanted(a)]
+        found = self.found(list(dict.fromkeys(wanted))) if wanted else {}
+        unknown = [line.split()[0] for line, a in addresses.items() if a not in found]
+        if unknown:
+            raise forms.ValidationError(
+                self.not_found,
+                params={"names": ", ".join(f"„{n}“" for n in dict.fromkeys(unknown))},
+            )
+        return list(dict.fromkeys(found[a] for a in addresses.values()))
+
+
+class LeadProjectsField(AddressesField):
+    not_found = _(
+        "Zu %(names)s finden wir kein Leitprojekt, das Sie sehen dürfen. Bitte prüfen Sie die "
+        "Adresse."
+    )
+
+    def wanted(self, address):
+        return address[1] is None
+
+    def found(self, addresses):
+        projects = self.queryset.filter(slug__in=[slug for slug, _number in addresses])
+        return {(project.slug, None): project for project in projects}
+
+
+class ResultsField(AddressesField):
+    not_found = _(
+        "Zu %(names)s finden wir kein veröffentlichtes Ergebnis eines Leitprojekts, das Sie "
+        "sehen dürfen. Bitte prüfen Sie die Adresse."
+    )
+
+    def wanted(self, address):
+        return address[1] is not None
+
+    def found(self, addresses):
+        results = self.queryset.filter(pk__in=[number for _slug, number in addresses])
+        return {(result.project.slug, result.pk): result for result in results}
+
+
 class GuideForm(KernFormMixin, forms.ModelForm):
     published_in = MonthField(
         label=_("Erscheinungsmonat"),
@@ -63,6 +164,25 @@ class GuideForm(KernFormMixin, forms.ModelForm):
             "bearbeiten; ihre Kommune steht bei ihrem Namen."
         ),
     )
+    # Addresses, not a choice among every project and result of the nation.
+    lead_projects = LeadProjectsField(
+        label=_("Aus diesen Leitprojekten"),
+        required=False,
+        help_text=_(
+            "Die Adressen der Leitprojekte, eine je Zeile: aus der Adresszeile des Browsers, "
+            "zum Beispiel https://…/leitprojekte/offene-daten/, oder nur der Kurzname "
+            "offene-daten. Was hinter der Adresse steht, etwa der Titel, zählt nicht."
+        ),
+    )
+    results = ResultsField(
+        label=_("Aus diesen Ergebnissen"),
+        required=False,
+        help_text=_(
+            "Die Adressen veröffentlichter Ergebnisse, eine je Zeile, zum Beispiel "
+            "https://…/leitprojekte/offene-daten/ergebnisse/12/ oder kurz offene-daten/12 "
+            "(Kurzname des Leitprojekts und Nummer des Ergebnisses)."
+        ),
+    )
     note = forms.CharField(
         label=_("Was haben Sie geändert?"),
         required=False,
@@ -71,28 +191,26 @@ class GuideForm(KernFormMixin, forms.ModelForm):
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
+    field_order = [
+        "title",
+        "summary",
+        "topics",
+        "status",
+        "published_in",
+        "body",
+        "lead_projects",
+        "results",
+        "authors",
+        "note",
+    ]
+
     class Meta:
         model = Guide
-        fields = [
-            "title",
-            "summary",
-            "topics",
-            "status",
-            "published_in",
-            "body",
-            "lead_projects",
-            "results",
-        ]
+        fields = ["title", "summary", "topics", "status", "published_in", "body"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "body": forms.Textarea(attrs={"rows": 20, "class": "kr-editor"}),
             "topics": forms.CheckboxSelectMultiple,
-            "lead_projects": forms.CheckboxSelectMultiple,
-            "results": forms.CheckboxSelectMultiple,
-        }
-        labels = {
-            "lead_projects": _("Aus diesen Leitprojekten"),
-            "results": _("Aus diesen Ergebnissen"),
         }
         help_texts = {
             "body": _("Markdown: # Überschrift, - Aufzählung, **fett**, [Link](https://…)."),
@@ -104,14 +222,19 @@ class GuideForm(KernFormMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.all()
-        # Only what the editor may see is offered; links they cannot see are kept (the view).
-        self.fields["lead_projects"].queryset = linked_projects_for(user)
-        self.fields["results"].queryset = linked_results_for(user)
-        self.fields["results"].label_from_instance = lambda r: f"{r.title} ({r.project.title})"
+        # Only what the editor may see can be named or is shown; links they cannot see are
+        # kept (the view).
+        projects, results = linked_projects_for(user), linked_results_for(user)
+        self.fields["lead_projects"].queryset = projects
+        self.fields["results"].queryset = results
         if self.instance.pk:
             if not self.is_bound:
                 self.fields["base_revision"].initial = self.instance.revision
                 self.initial["authors"] = [a.person for a in self.instance.authorships.all()]
+                if "lead_projects" not in self.initial:
+                    self.initial["lead_projects"] = list(projects.filter(guides=self.instance))
+                if "results" not in self.initial:
+                    self.initial["results"] = list(results.filter(guides=self.instance))
             self.fields["base_revision"].required = True
         self.apply_kern_classes()
 

@@ -328,8 +328,8 @@ def test_an_author_who_cannot_see_a_link_keeps_it_when_saving(
             "published_in": "2025-03",
             "body": guide.body + "\n\nNachtrag.",
             "authors": editor.username,
-            "lead_projects": [linked["public"].pk],
-            "results": [],
+            "lead_projects": linked["public"].get_absolute_url(),
+            "results": "",
             "base_revision": guide.revision,
         },
     )
