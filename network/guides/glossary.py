@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 CACHE_KEY = "guides:glossary:v1"
+# The glossary page's A–Z: which terms stand under which letter, in German order.
+INDEX_KEY = "guides:glossary:index:v1"
 # With a shared cache (Redis) a change reaches every process at once. With the local-memory
 # default each process keeps its own copy and only its own changes drop it, so another
 # process links a changed term at the latest after this many seconds (GLOSSARY_CACHE_SECONDS).
@@ -89,11 +91,41 @@ def current_glossary() -> Glossary:
     return glossary
 
 
+def german_order(name: str) -> tuple[str, str]:
+    """The sort key of a name as a German dictionary has it (DIN 5007-1): "Ä" as "A", "ß" as
+    "ss", case aside; the name itself breaks a tie, so the order never depends on the database's
+    collation."""
+    return name.casefold().translate(_GERMAN), name
+
+
+_GERMAN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def _load_index() -> dict[str, tuple[int, ...]]:
+    from network.guides.models import Term, index_letter
+
+    index: dict[str, list[int]] = {}
+    rows = sorted(Term.objects.values_list("name", "pk"), key=lambda r: (german_order(r[0]), r[1]))
+    for name, pk in rows:
+        index.setdefault(index_letter(name), []).append(pk)
+    return {letter: tuple(pks) for letter, pks in index.items()}
+
+
+def letter_index() -> dict[str, tuple[int, ...]]:
+    """Each letter that has terms with their ids in German order: from the cache, or one
+    query of names (then cached; dropped with the term list by :func:`forget_glossary`)."""
+    index = cache.get(INDEX_KEY)
+    if index is None:
+        index = _load_index()
+        cache.set(INDEX_KEY, index, getattr(settings, "GLOSSARY_CACHE_SECONDS", CACHE_SECONDS))
+    return index
+
+
 def forget_glossary(**_kwargs) -> None:
-    """Drop the cached term list now and again after the commit, so no render between the
-    change and its commit can put the old list back for good."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    """Drop the cached term list and A–Z now and again after the commit, so no render between
+    the change and its commit can put the old ones back for good."""
+    cache.delete_many([CACHE_KEY, INDEX_KEY])
+    transaction.on_commit(lambda: cache.delete_many([CACHE_KEY, INDEX_KEY]))
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from network.guides.glossary import letter_index
 from network.guides.models import Guide, Term, index_letter
 from network.guides.permissions import linked_projects_for, linked_results_for
 from workspace.models import Topic, User
+from workspace.pagination import PAGE_PARAM
 
 
 def guide_list(*, topic: Topic | None = None) -> QuerySet[Guide]:
@@ -63,21 +68,72 @@ def links_of(guide: Guide, user: User | AnonymousUser) -> dict[str, list]:
 @dataclass(frozen=True)
 class Letter:
     letter: str
+    count: int
+
+
+@dataclass(frozen=True)
+class GlossaryPage:
+    """One page of one letter of the glossary: the A–Z (every letter, with its number of
+    terms), the letter shown, the page of its ids and its terms in German order, and the
+    number of all terms."""
+
+    letters: list[Letter]
+    letter: str
+    page: Page
     terms: list[Term]
+    count: int
+
+    @property
+    def anchor(self) -> str:
+        """The id of the letter's heading, which the page links jump to."""
+        return f"buchstabe-{self.letter.lower() if self.letter.isalpha() else 'ziffern'}"
 
 
 ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["#"]
+TERMS_PER_PAGE = 50
 
 
-def glossary_by_letter() -> list[Letter]:
-    """The A–Z of the glossary: every letter, with its terms (two queries in all)."""
-    terms = Term.objects.prefetch_related(
-        Prefetch("related", queryset=Term.objects.only("name", "slug"))
+def glossary_letter(
+    letter: str | None = None, *, page: str | int | None = None, per_page: int = TERMS_PER_PAGE
+) -> GlossaryPage:
+    """The glossary's ``page`` of ``letter`` (default: the first letter with terms, its first
+    page), with the terms' related ones: the A–Z and the letter's ids from the cache
+    (glossary.letter_index), then two queries by primary key, however large the glossary."""
+    index = letter_index()
+    if letter is None:
+        letter = next((each for each in ALPHABET if index.get(each)), ALPHABET[0])
+    ids = Paginator(index.get(letter, ()), per_page).get_page(page)
+    terms = {}
+    if ids.object_list:
+        terms = (
+            Term.objects.filter(pk__in=ids.object_list)
+            .order_by()
+            .prefetch_related(Prefetch("related", queryset=Term.objects.only("name", "slug")))
+            .in_bulk()
+        )
+    return GlossaryPage(
+        letters=[Letter(letter=each, count=len(index.get(each, ()))) for each in ALPHABET],
+        letter=letter,
+        page=ids,
+        # A term deleted since the index was cached is left out; the order is the index's.
+        terms=[terms[pk] for pk in ids.object_list if pk in terms],
+        count=sum(map(len, index.values())),
     )
-    groups: dict[str, list[Term]] = {letter: [] for letter in ALPHABET}
-    for term in terms:
-        groups[index_letter(term.name)].append(term)
-    return [Letter(letter=letter, terms=groups[letter]) for letter in ALPHABET]
+
+
+def glossary_place(term: Term) -> str:
+    """The address of ``term`` on the glossary's pages: its letter, its page, its entry."""
+    ids = letter_index().get(term.letter, ())
+    query = {"buchstabe": term.letter}
+    if term.pk in ids and (number := ids.index(term.pk) // TERMS_PER_PAGE + 1) > 1:
+        query[PAGE_PARAM] = number
+    return f"{reverse('guides:glossary')}?{urlencode(query)}#{term.slug}"
+
+
+def glossary_letter_of(value: str) -> str | None:
+    """The A–Z letter a ``?buchstabe=`` value asks for ("ä" → "A"), None if it is no letter."""
+    value = value.strip()
+    return index_letter(value) if len(value) == 1 else None
 
 
 def guides_mentioning(term: Term, *, limit: int = 10) -> list[Guide]:

@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +28,7 @@ from projects.coedit.pages import coediting, edit_page_context
 from projects.views import form_errors_from
 from workspace.access import decide
 from workspace.models import Topic
+from workspace.pagination import PAGE_PARAM
 from workspace.versioning import views as versioning
 from workspace.versioning.models import StaleRevision
 
@@ -249,15 +250,18 @@ def guide_restore(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def glossary(request: HttpRequest) -> HttpResponse:
-    letters = selectors.glossary_by_letter()
+    """``/vokabelheft/?buchstabe=B&seite=2``: one letter of the A–Z at a time (default: the
+    first with terms), in pages; a value that is no single letter is no page (404)."""
+    letter = None
+    if "buchstabe" in request.GET:
+        letter = selectors.glossary_letter_of(request.GET["buchstabe"])
+        if letter is None:
+            raise Http404
+    page = selectors.glossary_letter(letter, page=request.GET.get(PAGE_PARAM))
     return render(
         request,
         "guides/glossary.html",
-        {
-            "letters": letters,
-            "count": sum(len(letter.terms) for letter in letters),
-            "can_edit": can_edit_glossary(request.user),
-        },
+        {"page": page, "can_edit": can_edit_glossary(request.user)},
     )
 
 
@@ -271,6 +275,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "term": term,
             "related": list(term.related.only("name", "slug")),
             "guides": selectors.guides_mentioning(term),
+            "glossary_url": selectors.glossary_place(term),
             "can_edit": can_edit_glossary(request.user),
         },
     )

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from network.guides import services
-from network.guides.glossary import CACHE_KEY
+from network.guides.glossary import CACHE_KEY, INDEX_KEY
 from network.guides.models import Term
 from tests.guides.conftest import write_guide
 from workspace.markdown import render_markdown
@@ -184,16 +184,86 @@ def test_names_and_synonyms_are_unique_across_the_glossary(terms, office):
 # --- pages ---------------------------------------------------------------------------------
 
 
-def test_the_glossary_has_an_a_to_z(client, terms, office):
+def test_the_glossary_shows_one_letter_at_a_time(client, terms, office):
     services.term_create(by=office, name="Ämterlotse", definition="Führt durch die Ämter.")
+    services.term_create(by=office, name="Anfrage", definition="Eine Frage an das Amt.")
+    services.term_create(by=office, name="Zuständigkeit", definition="Wer es tut.")
     page = client.get(reverse("guides:glossary"))
-    letters = {group.letter: [t.name for t in group.terms] for group in page.context["letters"]}
-    assert letters["A"] == ["Ämterlotse"] and letters["O"] == ["Open Data"]
-    assert letters["S"] == ["Sensor"] and letters["B"] == []
+    glossary = page.context["page"]
+    # The first letter with terms; "Ä" stands with "A" and sorts as "a" does (DIN 5007).
+    assert glossary.letter == "A" and [t.name for t in glossary.terms] == ["Ämterlotse", "Anfrage"]
+    assert glossary.count == 5
+    counts = {group.letter: group.count for group in glossary.letters}
+    assert counts["A"] == 2 and counts["O"] == 1 and counts["B"] == 0 and len(counts) == 27
     text = page.content.decode()
-    assert 'href="#buchstabe-o"' in text and 'id="buchstabe-o"' in text
-    assert 'href="#buchstabe-b"' not in text
+    assert '<a class="kern-link kr-az__letter" href="?buchstabe=A" aria-current="page">' in text
+    assert 'href="?buchstabe=O">O</a>' in text and 'id="buchstabe-a"' in text
+    assert 'href="?buchstabe=B"' not in text  # no terms: shown, not linked
+    assert "Open Data" not in text and 'id="anfrage"' in text
     assert "kr-term__link" not in text  # definitions are not linked among themselves
+
+    other = client.get(reverse("guides:glossary"), {"buchstabe": "o"})
+    assert [t.name for t in other.context["page"].terms] == ["Open Data"]
+    assert 'href="?buchstabe=O" aria-current="page"' in other.content.decode()
+    umlaut = client.get(reverse("guides:glossary"), {"buchstabe": "Ä"}).context["page"]
+    assert umlaut.letter == "A"
+    empty = client.get(reverse("guides:glossary"), {"buchstabe": "B"})
+    assert (
+        empty.status_code == 200 and "Unter „B“ steht noch kein Begriff." in empty.content.decode()
+    )
+    assert client.get(reverse("guides:glossary"), {"buchstabe": "AB"}).status_code == 404
+
+
+def test_a_long_letter_is_cut_into_pages_and_a_term_page_leads_to_its_place(client, office):
+    _grow_glossary(office, 120)  # "Fachwort0" … "Fachwort119"
+    first = client.get(reverse("guides:glossary"))
+    assert first.context["page"].letter == "F" and len(first.context["page"].terms) == 50
+    text = first.content.decode()
+    assert 'href="?seite=2#buchstabe-f"' in text
+    third = client.get(reverse("guides:glossary"), {"buchstabe": "F", "seite": "3"})
+    names = [t.name for t in third.context["page"].terms]
+    assert len(names) == 20 and names == sorted(names)
+    term = client.get(reverse("guides:term", kwargs={"slug": "fachwort-99"})).content.decode()
+    place = sorted(f"Fachwort{i}" for i in range(120)).index("Fachwort99") // 50 + 1
+    assert f'href="/vokabelheft/?buchstabe=F&amp;seite={place}#fachwort-99"' in term
+
+
+def test_the_glossary_caches_its_a_to_z_and_drops_it_when_a_term_changes(client, terms, office):
+    client.get(reverse("guides:glossary"))
+    services.term_create(by=office, name="Bürgerkonto", definition="Ein Konto.")
+    page = client.get(reverse("guides:glossary"), {"buchstabe": "B"}).context["page"]
+    assert [t.name for t in page.terms] == ["Bürgerkonto"] and page.count == 3
+    Term.objects.filter(name="Bürgerkonto").delete()
+    page = client.get(reverse("guides:glossary"), {"buchstabe": "B"}).context["page"]
+    assert page.terms == [] and page.count == 2
+
+
+def test_the_glossary_costs_the_same_with_10_and_1000_terms(
+    client, office, django_assert_num_queries
+):
+    """Warm: the A–Z from the cache, the letter's page of terms and their related terms (two
+    queries). Cold: one more, the names of all terms for the A–Z."""
+    _grow_glossary(office, 10)
+    url = reverse("guides:glossary")
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(url)
+    assert len(response.context["page"].terms) == 10
+    cache.delete(INDEX_KEY)
+    with CaptureQueriesContext(connection) as small_cold:
+        client.get(url)
+    # Counted now: the connection's log of queries is cut off while the glossary grows.
+    warm, cold = len(small), len(small_cold)
+    assert warm == 2 and cold == warm + 1
+    _grow_glossary(office, 990, start=10)
+    client.get(url)
+    with django_assert_num_queries(warm):
+        response = client.get(url)
+    assert len(response.context["page"].terms) == 50
+    assert response.context["page"].count == 1000
+    cache.delete(INDEX_KEY)
+    with django_assert_num_queries(cold):
+        client.get(url, {"buchstabe": "F", "seite": "20"})
 
 
 def test_term_page_shows_synonyms_related_terms_and_guides(client, terms, office):
