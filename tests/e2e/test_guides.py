@@ -72,7 +72,9 @@ def test_a_to_z_leads_to_the_letter(page: Page):
     expect(h1(page)).to_have_text("Vokabelheft")
     nav = page.get_by_role("navigation", name="Von A bis Z")
     nav.get_by_role("link", name="O", exact=True).click()
-    assert page.url.endswith("#buchstabe-o")
+    # One letter at a time: its own page, marked in the A–Z.
+    assert page.url.endswith("/vokabelheft/?buchstabe=O")
+    expect(nav.get_by_role("link", name="O", exact=True)).to_have_attribute("aria-current", "page")
     section = page.get_by_role("region", name="O", exact=True)
     expect(section.get_by_role("link", name="Open Data", exact=True)).to_be_visible()
     expect(nav.get_by_text("Y (keine Begriffe)")).to_be_visible()  # no terms: shown, not linked
@@ -238,6 +240,7 @@ def test_no_payload_runs_in_guides_or_the_glossary(
     terms = _hostile_terms(tag)
     page = watch.new_page()
     log_in(page, "buero")
+    term_pages = {}
     for term in terms:
         page.goto("/vokabelheft/neu/")
         page.get_by_label("Begriff", exact=True).fill(term["name"])
@@ -247,6 +250,7 @@ def test_no_payload_runs_in_guides_or_the_glossary(
         expect(page.locator(".kr-messages")).to_contain_text("steht jetzt im Vokabelheft")
         expect(h1(page)).to_have_text(term["name"])
         watch.check(page, page.url, shown=term["name"])
+        term_pages[term["name"]] = page.url
     mentions = f"Erwähnt: {terms[0]['name']}.\n\nUnd {terms[1]['synonyms']} als Synonym."
     slug = _create_guide(
         manage,
@@ -275,14 +279,19 @@ def test_no_payload_runs_in_guides_or_the_glossary(
         page.goto(path)
         expect(h1(page)).to_be_visible()
         watch.check(page, path, shown=None)
-    expect(page.locator("main")).to_contain_text(PAYLOADS[-1])  # the glossary's definitions
-    expect(page.locator("main")).to_contain_text(terms[1]["synonyms"])
 
-    page.goto("/vokabelheft/")
-    term_link = page.get_by_role("link", name=terms[0]["name"], exact=True)
-    href = term_link.get_attribute("href")
+    # The glossary shows one letter at a time: each hostile term's page leads to its place.
+    for term in terms:
+        page.goto(term_pages[term["name"]])
+        page.locator("main").get_by_role("link", name="Vokabelheft", exact=True).click()
+        expect(page.get_by_role("link", name=term["name"], exact=True)).to_be_visible()
+        expect(page.locator("main")).to_contain_text(term["synonyms"])
+        if term is terms[0]:
+            expect(page.locator("main")).to_contain_text(PAYLOADS[-1])  # its definition
+        watch.check(page, page.url, shown=None)
+    href = page.get_by_role("link", name=terms[-1]["name"], exact=True).get_attribute("href")
     page.goto(href)
-    expect(h1(page)).to_have_text(terms[0]["name"])
+    expect(h1(page)).to_have_text(terms[-1]["name"])
     watch.check(page, href)
 
     page.goto(f"{guide}bearbeiten/")
