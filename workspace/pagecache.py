@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -135,11 +136,17 @@ def _page_key(request: HttpRequest) -> str | None:
     query = request.META.get("QUERY_STRING", "")
     if len(query) > MAX_QUERY_LENGTH:
         return None
-    messages = getattr(request, "_messages", None)
-    if messages is not None and len(messages):
-        return None
-    user = request.user
-    viewer = f"user-{user.pk}" if user.is_authenticated else "anonymous"
+    cookies = request.COOKIES
+    signed_in = settings.SESSION_COOKIE_NAME in cookies
+    # Messages wait in their cookie or in the session; with neither, there are none, and the
+    # visitor's session and message stores need not be made to ask.
+    if signed_in or CookieStorage.cookie_name in cookies:
+        messages = getattr(request, "_messages", None)
+        if messages is not None and len(messages):
+            return None
+    # Without a session cookie nobody is logged in (API tokens never reach these pages).
+    user = request.user if signed_in else None
+    viewer = f"user-{user.pk}" if user is not None and user.is_authenticated else "anonymous"
     variant = "\x1f".join(
         [
             match.view_name,

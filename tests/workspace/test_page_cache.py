@@ -9,11 +9,15 @@ visitor's own CSRF token (workspace/pagecache.py).
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
@@ -152,10 +156,13 @@ def test_a_change_of_rights_shows_at_once(as_user, project, result, outsider, co
     assert project.title not in _page(client, "/leitprojekte/")
 
 
-def test_every_answer_carries_its_visitors_own_csrf_token(as_user, result):
+def test_every_answer_carries_its_visitors_own_csrf_token(as_user, result, editor, coordinator):
+    """A logged-in person's kept page carries their own token (for htmx requests that write);
+    a visitor's page carries none and sets no CSRF cookie (its forms bring their own)."""
     url = result.get_absolute_url()
     tokens = []
-    for client in (as_user(None), as_user(None)):
+    for person in (editor, coordinator, editor):
+        client = as_user(person)
         page = _page(client, url)
         assert pagecache.CSRF_PLACEHOLDER not in page
         token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
@@ -163,6 +170,12 @@ def test_every_answer_carries_its_visitors_own_csrf_token(as_user, result):
         assert _unmask_cipher_token(token) == secret
         tokens.append(secret)
     assert tokens[0] != tokens[1]
+    visitor = as_user(None)
+    for _ in range(2):
+        response = visitor.get(url)
+        assert "X-CSRFToken" not in response.content.decode()
+        assert "__Host-csrftoken" not in response.cookies
+        assert "Set-Cookie" not in response
 
 
 def test_each_language_has_its_own_copy(as_user, result):
@@ -179,11 +192,27 @@ def test_a_page_with_a_message_waiting_is_not_kept(rf, result, editor):
     request = rf.get(url)
     request.user = editor
     request.session = SessionStore()
+    # A logged-in person's request: messages may wait in the session.
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "a-session"
     request._messages = FallbackStorage(request)
     request.resolver_match = resolve(url)
     assert pagecache._page_key(request) is not None
     messages.success(request, "Gespeichert.")
     assert pagecache._page_key(request) is None
+
+
+def test_a_visitor_with_a_message_waiting_in_its_cookie_gets_no_kept_page(as_user, result):
+    """Messages wait in their cookie for a visitor without a session: such a page is rendered
+    afresh (and shows the message)."""
+    url = result.get_absolute_url()
+    visitor = as_user(None)
+    _page(visitor, url)  # kept
+    storage = CookieStorage(RequestFactory().get(url))
+    storage.add(messages.INFO, "Ihre Anmeldung ist eingegangen.")
+    answer = HttpResponse()
+    storage.update(answer)
+    visitor.cookies[CookieStorage.cookie_name] = answer.cookies[CookieStorage.cookie_name].value
+    assert "Ihre Anmeldung ist eingegangen." in _page(visitor, url)
 
 
 def test_sessions_and_reads_do_not_retire_the_pages(as_user, result, editor):
