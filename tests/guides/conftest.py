@@ -11,7 +11,10 @@ from django.core.cache import cache
 from network.guides import services
 from network.guides.glossary import CACHE_KEY
 from network.guides.models import Guide
+from projects import services as project_services
+from projects.models import Visibility
 from tests.factories import TopicFactory
+from tests.projects.factories import lead_project
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +53,25 @@ def planned(office, editor, topic):
         authors=[editor],
         topics=[topic],
     )
+
+
+@pytest.fixture
+def projects(coordinator, menden):
+    """A public and a team-only project, a result of each and a draft of the public one."""
+    public = lead_project(coordinator=coordinator, lead=menden, title="Offene Datenplattform")
+    secret = lead_project(
+        coordinator=coordinator,
+        lead=menden,
+        title="Vertrauliche Personalplanung",
+        visibility=Visibility.TEAM,
+    )
+    shown = project_services.result_create(
+        project=public, by=coordinator, title="Datenmodell Haushalt", maturity="tested"
+    )
+    hidden = project_services.result_create(
+        project=secret, by=coordinator, title="Geheime Stellenliste", maturity="tested"
+    )
+    draft = project_services.result_create(
+        project=public, by=coordinator, title="Unfertiger Entwurf", maturity="draft"
+    )
+    return {"public": public, "secret": secret, "shown": shown, "hidden": hidden, "draft": draft}

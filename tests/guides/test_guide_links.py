@@ -14,32 +14,9 @@ from simple_history.utils import bulk_create_with_history
 from network.guides import services
 from network.guides.forms import project_address
 from network.guides.models import Guide
-from projects import services as project_services
 from projects.models import LeadProject, Result, Visibility
-from tests.projects.factories import lead_project
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def projects(coordinator, menden):
-    public = lead_project(coordinator=coordinator, lead=menden, title="Offene Datenplattform")
-    secret = lead_project(
-        coordinator=coordinator,
-        lead=menden,
-        title="Vertrauliche Personalplanung",
-        visibility=Visibility.TEAM,
-    )
-    shown = project_services.result_create(
-        project=public, by=coordinator, title="Datenmodell Haushalt", maturity="tested"
-    )
-    hidden = project_services.result_create(
-        project=secret, by=coordinator, title="Geheime Stellenliste", maturity="tested"
-    )
-    draft = project_services.result_create(
-        project=public, by=coordinator, title="Unfertiger Entwurf", maturity="draft"
-    )
-    return {"public": public, "secret": secret, "shown": shown, "hidden": hidden, "draft": draft}
 
 
 def _data(guide: Guide | None = None, **fields) -> dict:

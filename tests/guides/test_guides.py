@@ -14,11 +14,9 @@ from django.urls import reverse
 
 from network.guides import selectors, services
 from network.guides.models import Guide
-from projects import services as project_services
-from projects.models import StaleRevision, Visibility
+from projects.models import StaleRevision
 from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory
 from tests.guides.conftest import write_guide
-from tests.projects.factories import lead_project
 
 pytestmark = pytest.mark.django_db
 
@@ -273,23 +271,9 @@ def test_topic_page_costs_the_same_for_3_and_60_guides(
 
 
 @pytest.fixture
-def linked(office, coordinator, menden, guide):
-    public = lead_project(coordinator=coordinator, lead=menden, title="Offene Datenplattform")
-    secret = lead_project(
-        coordinator=coordinator,
-        lead=menden,
-        title="Vertrauliche Personalplanung",
-        visibility=Visibility.TEAM,
-    )
-    shown = project_services.result_create(
-        project=public, by=coordinator, title="Datenmodell Haushalt", maturity="tested"
-    )
-    hidden = project_services.result_create(
-        project=secret, by=coordinator, title="Geheime Stellenliste", maturity="tested"
-    )
-    draft = project_services.result_create(
-        project=public, by=coordinator, title="Unfertiger Entwurf", maturity="draft"
-    )
+def linked(office, guide, projects):
+    public, secret = projects["public"], projects["secret"]
+    shown, hidden, draft = projects["shown"], projects["hidden"], projects["draft"]
     services.guide_update(
         guide=guide,
         by=office,
