@@ -54,14 +54,16 @@ class ContentSecurityPolicyMiddleware:
         self.fixed = {
             name: entry for name, entry in fixed.headers._store.items() if name != "content-type"
         }
+        # For a view marked @xframe_options_exempt (which XFrameOptionsMiddleware leaves alone).
+        self.fixed_framable = {k: v for k, v in self.fixed.items() if k != "x-frame-options"}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         store = response.headers._store
-        if getattr(response, "xframe_options_exempt", False):
-            store.update({k: v for k, v in self.fixed.items() if k != "x-frame-options"} | store)
-        else:
-            store.update(self.fixed | store)
+        fixed = (
+            self.fixed_framable if getattr(response, "xframe_options_exempt", False) else self.fixed
+        )
+        store.update(fixed | store)  # a header the view set itself wins
         return response
 
 

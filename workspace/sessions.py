@@ -55,7 +55,9 @@ class SessionStore(CachedDBStore):
     group, seat, password or a closed account is such a write), and only on the day it was
     loaded (a seat may start or end with the calendar): the same rule that serves whole pages
     from the cache. Its session must still name it with the same backend and password hash;
-    otherwise Django's own ``get_user`` decides (and ends a session whose hash is stale).
+    otherwise Django's own ``get_user`` decides (and ends a session whose hash is stale). The
+    kept copy is the person's row as the database holds it (password hash included, which the
+    hash check and a password change need), in the Redis that already holds the sessions.
     """
 
     def load(self):

@@ -54,6 +54,12 @@ class PeopleField(forms.CharField):
         return list(dict.fromkeys(people))
 
 
+# The largest id a database key holds: a longer number names nothing (and must not reach a query).
+MAX_ID = 2**63 - 1
+# What a list field of the form takes at most: hundreds of lines, not a pasted export.
+LINES_MAX_LENGTH = 20_000
+
+
 def project_address(line: str) -> tuple[str, int | None] | None:
     """``(project slug, result id or None)`` of one pasted address: a page of a lead project
     or one of its results, whole (``https://…/leitprojekte/a/ergebnisse/7/``), as a path, or
@@ -71,11 +77,12 @@ def project_address(line: str) -> tuple[str, int | None] | None:
             return None
         if match.namespace != "projects" or "slug" not in match.kwargs:
             return None
-        return match.kwargs["slug"], match.kwargs.get("result_id")
+        number = match.kwargs.get("result_id")
+        return (match.kwargs["slug"], number) if number is None or number <= MAX_ID else None
     if len(segments) <= 1:
         return (segments[0], None) if segments else None
     number = segments[-1]
-    if number.isdigit() and segments[1:-1] in ([], ["ergebnisse"]):
+    if number.isdigit() and int(number) <= MAX_ID and segments[1:-1] in ([], ["ergebnisse"]):
         return segments[0], int(number)
     return None
 
@@ -159,6 +166,7 @@ class GuideForm(KernFormMixin, forms.ModelForm):
     authors = PeopleField(
         label=_("Autorinnen und Autoren"),
         required=False,
+        max_length=LINES_MAX_LENGTH,
         help_text=_(
             "Benutzernamen oder E-Mail-Adressen, eine je Zeile. Sie dürfen den Leitfaden "
             "bearbeiten; ihre Kommune steht bei ihrem Namen."
@@ -168,6 +176,7 @@ class GuideForm(KernFormMixin, forms.ModelForm):
     lead_projects = LeadProjectsField(
         label=_("Aus diesen Leitprojekten"),
         required=False,
+        max_length=LINES_MAX_LENGTH,
         help_text=_(
             "Die Adressen der Leitprojekte, eine je Zeile: aus der Adresszeile des Browsers, "
             "zum Beispiel https://…/leitprojekte/offene-daten/, oder nur der Kurzname "
@@ -177,6 +186,7 @@ class GuideForm(KernFormMixin, forms.ModelForm):
     results = ResultsField(
         label=_("Aus diesen Ergebnissen"),
         required=False,
+        max_length=LINES_MAX_LENGTH,
         help_text=_(
             "Die Adressen veröffentlichter Ergebnisse, eine je Zeile, zum Beispiel "
             "https://…/leitprojekte/offene-daten/ergebnisse/12/ oder kurz offene-daten/12 "

@@ -49,6 +49,9 @@ def _data(guide: Guide | None = None, **fields) -> dict:
         ("offene-daten/zwölf", None),
         ("https://", None),
         ("/", None),
+        # A number no database key holds names nothing (and reaches no query).
+        ("offene-daten/" + "9" * 30, None),
+        ("/leitprojekte/offene-daten/ergebnisse/" + "9" * 30 + "/", None),
     ],
 )
 def test_the_addresses_a_line_may_hold(line, address):
@@ -109,6 +112,18 @@ def test_what_the_editor_cannot_see_is_refused_like_what_does_not_exist(
     guide.refresh_from_db()
     assert guide.revision == 1 and guide.body == "Erst der Plan."
     assert not guide.lead_projects.exists() and not guide.results.exists()
+
+
+def test_a_pasted_export_is_refused_before_any_line_is_looked_up(as_user, office, projects):
+    public = projects["public"]
+    lines = "\n".join([public.slug] * 3000)  # 36,000 characters
+    response = as_user(office).post(
+        reverse("guides:create"), _data(lead_projects=lines, authors=lines)
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "lead_projects" in errors and "authors" in errors
+    assert not Guide.objects.filter(title="Daten teilen").exists()
 
 
 def services_guide(office, editor) -> Guide:
