@@ -141,8 +141,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("account")
 
     def form_valid(self, form):
+        from workspace.identity.services import user_session_moved
+
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # keeps this session, under a new key
+        user_session_moved(request=self.request, user=form.user, old_key=old_key)
         messages.success(self.request, _("Ihr Passwort ist geändert."))
-        return super().form_valid(form)
+        return response
 
 
 def _reports_a_barrier(request: HttpRequest) -> bool:

@@ -6,7 +6,17 @@ import datetime
 
 from allauth.account.signals import user_logged_in
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from django.contrib.auth.signals import user_logged_in as django_user_logged_in
 from django.dispatch import receiver
+
+
+@receiver(django_user_logged_in, dispatch_uid="identity-session-record")
+def session_recorded(sender, request, user, **kwargs) -> None:
+    """Every login, whichever way, leaves a record of its session (see user_session_record)."""
+    from workspace.identity.services import user_session_record
+
+    if request is not None:
+        user_session_record(request=request, user=user)
 
 
 @receiver(user_logged_in, dispatch_uid="identity-provider-session")

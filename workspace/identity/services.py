@@ -107,3 +107,28 @@ def user_session_end(*, user: User, user_session) -> None:
     ProviderSession.objects.filter(session_key=user_session.session_key).delete()
     user_session.delete()
     recheck_user_on_commit(user.pk)
+
+
+def user_session_record(*, request, user: User) -> None:
+    """Record the request's session as ``user``'s (allauth's ``UserSession``): the one way
+    their sessions are found (``workspace.personal_data.sessions_of``: the list on
+    /konto/sitzungen/, logging out everywhere, erasure). allauth records its own logins; this
+    also records any other (a test client's ``force_login``). Recording twice changes nothing."""
+    from allauth.usersessions.models import UserSession
+
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    UserSession.objects.create_from_request(request, user=user, session=session)
+
+
+def user_session_moved(*, request, user: User, old_key: str | None) -> None:
+    """The session got a new key (a password change does that): its record follows, so the
+    session stays findable as the person's."""
+    from allauth.usersessions.models import UserSession
+
+    new_key = request.session.session_key
+    if not old_key or old_key == new_key:
+        return
+    if not UserSession.objects.filter(user=user, session_key=old_key).update(session_key=new_key):
+        user_session_record(request=request, user=user)
