@@ -28,6 +28,7 @@ def classify_models() -> None:
         m.LeadProjectUserObjectPermission,
         owner=("user",),
         not_personal=("id", "permission", "content_object"),
+        related=("permission__content_type",),
     )
     classify(
         m.LeadProjectGroupObjectPermission,
@@ -41,6 +42,7 @@ def classify_models() -> None:
             "id", "project", "kind", "reason", "old_status", "new_status", "role",
             "changed_fields", "at",
         ),
+        related=("project",),
     )  # fmt: skip
     classify(
         m.Result,
@@ -77,6 +79,7 @@ def classify_models() -> None:
             "id", "result", "licence", "prerequisites", "effort", "contact", "recommended",
             "published_at",
         ),
+        related=("result",),
     )  # fmt: skip
     classify(
         m.Adoption,
@@ -85,6 +88,7 @@ def classify_models() -> None:
             "id", "template", "municipality", "copy", "adopted_row", "dismissed_row", "status",
             "experience", "adopted_at",
         ),
+        related=("municipality", "template__result"),
     )  # fmt: skip
     classify(
         m.Offer,
@@ -93,6 +97,7 @@ def classify_models() -> None:
             "id", "adoption", "base_row", "copy_row", "message", "status", "offered_at",
             "decided_at", "decision_note", "source_row",
         ),
+        related=("adoption__municipality", "adoption__template__result"),
     )  # fmt: skip
     classify(
         m.ResultCoeditState,

@@ -19,14 +19,17 @@ From the registry follow the two rights a person has (GDPR Art. 15 and 17):
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
-from django.db.models import Q
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Case, F, OrderBy, Q, Value, When
 
 from workspace.audit.models import SecurityEvent
 from workspace.audit.services import security_log
@@ -51,6 +54,8 @@ class Classification:
     not_personal: tuple[str, ...] = ()
     find: Finder | None = None  # rows about the person that no foreign key points out
     erase: Callable[[Any, Any], None] | None = None  # custom erasure (queryset, pseudonym)
+    # Paths beyond the row's own keys that its name (``str``) reads, joined in the export.
+    related: tuple[str, ...] = ()
 
     def fields(self) -> set[str]:
         return set(self.person) | set(self.owner) | set(self.personal) | set(self.not_personal)
@@ -68,8 +73,11 @@ def classify(
     not_personal: Iterable[str] = (),
     find: Finder | None = None,
     erase: Callable[[Any, Any], None] | None = None,
+    related: Iterable[str] = (),
 ) -> None:
-    """Classify every field of ``model`` (apps call this in ``ready()``)."""
+    """Classify every field of ``model`` (apps call this in ``ready()``); ``related`` names
+    the paths beyond the row's own keys that its ``str()`` reads (``"adoption__template"``),
+    so the export reads them in the same query."""
     _registry[model] = Classification(
         model=model,
         person=tuple(person),
@@ -78,6 +86,7 @@ def classify(
         not_personal=tuple(not_personal),
         find=find,
         erase=erase,
+        related=tuple(related),
     )
 
 
@@ -114,6 +123,7 @@ def classification_of(model: type[models.Model]) -> Classification | None:
         not_personal=(*original.not_personal, *HISTORY_FIELDS, *extra_not_personal),
         find=original.find,
         erase=original.erase,
+        related=original.related,
     )
 
 
@@ -132,22 +142,19 @@ def unclassified_fields() -> dict[str, list[str]]:
     return missing
 
 
-def _rows_about(classification: Classification, person) -> models.QuerySet:
-    """The rows whose personal fields are the person's."""
+def _about(classification: Classification, person) -> Q:
+    """The condition of the rows whose personal fields are the person's."""
     condition = Q(pk__in=[])
     for name in classification.owner:
         condition |= Q(**{name: person})
     if classification.find is not None:
         condition |= classification.find(person)
-    return classification.model._default_manager.filter(condition)
+    return condition
 
 
-def _rows_of(classification: Classification, person) -> models.QuerySet:
-    """The rows about the person and those that name them as the one who acted."""
-    condition = Q(pk__in=_rows_about(classification, person).values("pk"))
-    for name in classification.person:
-        condition |= Q(**{name: person})
-    return classification.model._default_manager.filter(condition)
+def _rows_about(classification: Classification, person) -> models.QuerySet:
+    """The rows whose personal fields are the person's."""
+    return classification.model._default_manager.filter(_about(classification, person))
 
 
 def _all_classifications() -> list[Classification]:
@@ -173,26 +180,218 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# The annotation telling a row about the person from one they only acted in.
+ABOUT = "personal_data_about"
+
+
+def _newest_first(model: type[models.Model]) -> OrderBy | str:
+    """Newest rows first, by key. A numeric key is ordered as ``key + 0``: ordered by the key
+    itself, PostgreSQL would walk the key's index backwards through every row of the table
+    until it found the newest of this person's (and count them all the same), instead of
+    reading the person's rows through their own indexes and sorting those."""
+    if isinstance(model._meta.pk, models.IntegerField):  # AutoField and BigAutoField too
+        return OrderBy(F("pk") + 0, descending=True)
+    return "-pk"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of rows in a person's data: which rows are about them, which at all."""
+
+    classification: Classification
+    about: Q
+    every: Q
+
+    @property
+    def label(self) -> str:
+        return str(self.classification.model._meta.verbose_name_plural)
+
+    def rows(self) -> models.QuerySet:
+        """The rows, newest first: each marked whether it is about the person, with every
+        related row its entry reads joined."""
+        classification = self.classification
+        keys = {f.name for f in classification.model._meta.concrete_fields if f.is_relation}
+        read = keys if (classification.owner or classification.find) else set()
+        read |= keys & {*classification.person, *classification.owner, *classification.personal}
+        return (
+            classification.model._default_manager.filter(self.every)
+            .annotate(**{ABOUT: Case(When(self.about, then=Value(True)), default=Value(False))})
+            .select_related(*sorted(read | set(classification.related)))
+            .order_by(_newest_first(classification.model))
+        )
+
+    def latest(self, number: int) -> models.QuerySet:
+        """The ``number`` newest rows: their keys found first, among narrow rows, so a kind
+        with long texts (versions) does not sort all of them to keep a few."""
+        model = self.classification.model
+        newest = (
+            model._default_manager.filter(self.every)
+            .order_by(_newest_first(model))
+            .values("pk")[:number]
+        )
+        return self.rows().filter(pk__in=newest)
+
+
+# A stand-in for a person's key while the SQL of a count by keys is made once (_keys_sql).
+_ANY_KEY = 2**31 - 7
+
+
+@functools.cache
+def _keys_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> tuple[str, int]:
+    """The SQL selecting ``model``'s rows whose ``names`` point at one person, and how often
+    it takes the person's key: made once per process. Asking Django to build a query for
+    each of some sixty kinds on every request cost more than all their counts together."""
+    condition = Q(pk__in=[])
+    for name in names:
+        condition |= Q(**{name: _ANY_KEY})
+    sql, params = (
+        model._default_manager.using(alias)
+        .filter(condition)
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
+    if any(param != _ANY_KEY for param in params):
+        raise ImproperlyConfigured(f"{model._meta.label}: a key condition with other values")
+    return sql, len(params)
+
+
+def _rows_sql(kind: _Kind, person) -> tuple[str, list[Any]] | None:
+    """The SQL selecting the keys of the kind's rows of the person; None if it has none."""
+    classification = kind.classification
+    if classification.find is None:
+        names = (*classification.owner, *classification.person)
+        sql, places = _keys_sql(classification.model, names, DEFAULT_DB_ALIAS)
+        return sql, [person.pk] * places
+    rows = classification.model._default_manager.filter(kind.every).order_by().values("pk")
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _kinds_of(person) -> list[tuple[_Kind, int]]:
+    """Each kind of rows the person has, with its number of rows: every kind counted in one
+    query (a count per kind, each by its own indexes), so the kinds the person has no rows of
+    cost nothing more."""
+    kinds = []
+    for classification in _all_classifications():
+        about = _about(classification, person)
+        every = about
+        for name in classification.person:
+            every |= Q(**{name: person})
+        kinds.append(_Kind(classification, about, every))
+    counted, selects, params = [], [], []
+    for kind in kinds:
+        rows = _rows_sql(kind, person)
+        if rows is None:
+            continue
+        counted.append(kind)
+        count = f"(SELECT COUNT(*) FROM ({rows[0]}) AS kind_{len(selects)})"  # noqa: S608
+        selects.append(count)
+        params += rows[1]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}", params)  # noqa: S608 – the ORM's SQL
+        numbers = cursor.fetchone()
+    return [(kind, number) for kind, number in zip(counted, numbers, strict=True) if number]
+
+
+def _name(row) -> str:
+    """``str(row)``; for a history row without a query per row: simple-history names it by a
+    fresh copy of its original, which would read every related row its name needs again, so
+    the copy gets the ones joined to the history row."""
+    if not _base_of_history(type(row)):
+        return str(row)
+    original = row.history_object
+    joined = row._state.fields_cache
+    for model_field in original._meta.concrete_fields:
+        if model_field.is_relation and model_field.name in joined:
+            original._state.fields_cache[model_field.name] = joined[model_field.name]
+    return f"{original} as of {row.history_date}"  # simple-history's own name of the row
+
+
+def _entry(classification: Classification, row) -> dict[str, Any]:
+    """One row as the export shows it: all its fields if it is about the person, else the
+    fields that point at them."""
+    acted = [*classification.person, *classification.owner, *classification.personal]
+    names = (
+        [f.name for f in classification.model._meta.concrete_fields]
+        if getattr(row, ABOUT)
+        else ["pk", *acted]
+    )
+    entry: dict[str, Any] = {"eintrag": _name(row)}
+    for name in names:
+        entry[name] = _plain(getattr(row, name))
+    if _base_of_history(classification.model):
+        entry["history_date"] = _plain(row.history_date)
+        entry["history_change_reason"] = row.history_change_reason
+    return entry
+
+
+# Rows read from the database at a time for the export: the memory one kind needs.
+CHUNK_SIZE = 2000
+
+
+def personal_data_kinds(person) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+    """Everything stored about ``person``, kind by kind: its label and its entries, read in
+    chunks by one query per kind however many rows the person has (and one query counting
+    which kinds they have rows of)."""
+    for kind, _number in _kinds_of(person):
+        rows = kind.rows().iterator(chunk_size=CHUNK_SIZE)
+        yield kind.label, (_entry(kind.classification, row) for row in rows)
+
+
 def personal_data_export(person) -> dict[str, list[dict[str, Any]]]:
     """Everything stored about ``person``: per model, each row about them with all its fields,
     and each row that names them as the one who acted with the fields that point at them."""
-    export: dict[str, list[dict[str, Any]]] = {}
-    for classification in _all_classifications():
-        about = set(_rows_about(classification, person).values_list("pk", flat=True))
-        acted = [*classification.person, *classification.owner, *classification.personal]
-        every = [f.name for f in classification.model._meta.concrete_fields]
-        rows = []
-        for row in _rows_of(classification, person):
-            entry: dict[str, Any] = {"eintrag": str(row)}
-            for name in every if row.pk in about else ["pk", *acted]:
-                entry[name] = _plain(getattr(row, name))
-            if _base_of_history(classification.model):
-                entry["history_date"] = _plain(row.history_date)
-                entry["history_change_reason"] = row.history_change_reason
-            rows.append(entry)
-        if rows:
-            export[str(classification.model._meta.verbose_name_plural)] = rows
-    return export
+    return {label: list(entries) for label, entries in personal_data_kinds(person)}
+
+
+def personal_data_json(person, *, head: dict[str, Any]) -> str:
+    """The download (Art. 20 GDPR): ``head``'s keys, then under ``"daten"`` every kind with
+    every entry, one entry a line. Written entry by entry as the rows are read, so no second
+    copy of them is held as Python objects."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    parts = ["{\n"]
+    parts += [f"  {dumps(key)}: {dumps(value)},\n" for key, value in head.items()]
+    parts.append('  "daten": {')
+    for number, (label, entries) in enumerate(personal_data_kinds(person)):
+        parts.append(f"{',' if number else ''}\n    {dumps(label)}: [")
+        parts.append(",".join(f"\n      {dumps(entry)}" for entry in entries))
+        parts.append("\n    ]")
+    parts.append("\n  }\n}\n")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    """A kind of stored rows on the readable page: how many, and the latest of them."""
+
+    label: str
+    total: int
+    latest: list[dict[str, Any]]
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.latest)
+
+
+def personal_data_summary(person, *, latest: int = 10) -> list[KindSummary]:
+    """Per kind of stored rows the person has: their number and the ``latest`` newest (by
+    key), in one query per kind however many there are (and one counting them all). The page
+    shows this; the download (:func:`personal_data_kinds`) holds every row."""
+    return [
+        KindSummary(
+            label=kind.label,
+            total=number,
+            latest=[_entry(kind.classification, row) for row in kind.latest(latest)],
+        )
+        for kind, number in _kinds_of(person)
+    ]
 
 
 def _blank_value(model_field: models.Field) -> Any:
@@ -229,10 +428,15 @@ def person_erase(person, *, by=None) -> str:
     from workspace.models import User
 
     pseudonym = f"geloescht-{secrets.token_hex(4)}"
-    for classification in _all_classifications():
-        if classification.model is User:
-            continue
-        _erase_rows(classification, _rows_about(classification, person), pseudonym)
+    # Every finder asks before anything is erased: one that looks at another table (a delivery
+    # by its subscriber, a session by its login record) finds what it would have found first.
+    about = [
+        (classification, _rows_about(classification, person))
+        for classification in _all_classifications()
+        if classification.model is not User
+    ]
+    for classification, rows in about:
+        _erase_rows(classification, rows, pseudonym)
     rows = User.objects.filter(pk=person.pk)
     rows.update(
         username=pseudonym,
@@ -262,14 +466,13 @@ def person_erase(person, *, by=None) -> str:
 
 
 def sessions_of(person) -> Q:
-    """Sessions are opaque rows; the person's are found by decoding them."""
-    from django.contrib.sessions.models import Session
+    """The person's sessions, by the record every login leaves (allauth's ``UserSession``,
+    written for every login and carried over a password change: workspace/identity/
+    receivers.py): one indexed query instead of decoding every session. The keys are read at
+    once, so erasure finds them even after it deleted those records."""
+    from allauth.usersessions.models import UserSession
 
-    keys = [
-        session.session_key
-        for session in Session.objects.all()
-        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk)
-    ]
+    keys = list(UserSession.objects.filter(user=person).values_list("session_key", flat=True))
     return Q(session_key__in=keys)
 
 
@@ -328,7 +531,12 @@ def classify_core() -> None:
         ),
     )
     classify(User.groups.through, owner=("user",), not_personal=("id", "group"))
-    classify(User.user_permissions.through, owner=("user",), not_personal=("id", "permission"))
+    classify(
+        User.user_permissions.through,
+        owner=("user",),
+        not_personal=("id", "permission"),
+        related=("permission__content_type",),
+    )
     classify(Cohort, not_personal=("id", "year", "description"))
     # The erased account's id and creation time: the pseudonymised account keeps both anyway.
     classify(ErasureRecord, not_personal=("id", "account_id", "account_joined", "erased_at"))
@@ -387,6 +595,7 @@ def classify_core() -> None:
         UserObjectPermission,
         owner=("user",),
         not_personal=("id", "permission", "content_type", "object_pk"),
+        related=("permission__content_type",),
     )
     classify(
         GroupObjectPermission,

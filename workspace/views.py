@@ -44,7 +44,7 @@ from workspace.hooks import sections_for
 from workspace.models import LegalPage, Municipality, OutgoingMail
 from workspace.pagination import paginate
 from workspace.permissions import is_network_office, may_manage_staff
-from workspace.personal_data import personal_data_export
+from workspace.personal_data import personal_data_json, personal_data_summary
 from workspace.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
@@ -275,14 +275,19 @@ def staff_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+# Entries of each kind on the readable page; the download holds all of them.
+MY_DATA_LATEST = 10
+
+
 @login_required
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
-    """Everything stored about the person, readable (Art. 15 GDPR)."""
+    """Everything stored about the person, readable (Art. 15 GDPR): each kind with its number
+    and its latest entries; the download below holds every entry."""
     return render(
         request,
         "workspace/my_data.html",
-        {"export": personal_data_export(request.user)},
+        {"kinds": personal_data_summary(request.user, latest=MY_DATA_LATEST)},
     )
 
 
@@ -296,12 +301,10 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
         by=request.user,
         request=request,
     )
-    payload = {
-        "erstellt": timezone.now().isoformat(),
-        "person": request.user.username,
-        "daten": personal_data_export(request.user),
-    }
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    text = personal_data_json(
+        request.user, head={"erstellt": timezone.now().isoformat(), "person": request.user.username}
+    )
+    response = HttpResponse(text, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="meine-daten-klassenraum.json"'
     response["Cache-Control"] = "no-store"
     return response

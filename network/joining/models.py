@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,8 @@ class JoinRequest(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("Beitrittsanfrage")
         verbose_name_plural = _("Beitrittsanfragen")
+        # A person's requests by their address, whatever its case (their data, Art. 15 GDPR).
+        indexes = [models.Index(Upper("email"), name="joining_request_email")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open") | Q(decided_at__isnull=False),
@@ -160,6 +163,7 @@ class Invitation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("Einladung")
         verbose_name_plural = _("Einladungen")
+        indexes = [models.Index(Upper("email"), name="joining_invitation_email")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),

@@ -8,8 +8,26 @@ from django.db.models import Q
 from workspace.personal_data import BLANK, PSEUDONYM, classify
 
 
-def _by_email(person) -> Q:
-    return Q(email__iexact=person.email) if person.email else Q(pk__in=[])
+def _address(person) -> str:
+    # subscription_request stores every address in lower case, the one way a subscriber is
+    # written (the admin only reads): the unique index finds it, no scan of every subscriber.
+    return person.email.strip().lower()
+
+
+def _subscriber_of(person) -> Q:
+    return Q(email=_address(person)) if person.email else Q(pk__in=[])
+
+
+def _deliveries_to(person) -> Q:
+    """A delivery goes to its subscriber's address: found through the subscriber's key, not
+    by reading every delivery. The subscriber is looked up at once, so erasure still finds
+    the deliveries after it gave the subscriber the pseudonym."""
+    from network.newsletter.models import Subscriber
+
+    if not person.email:
+        return Q(pk__in=[])
+    subscribers = Subscriber.objects.filter(_subscriber_of(person)).values_list("pk", flat=True)
+    return Q(subscriber__in=list(subscribers))
 
 
 def classify_models() -> None:
@@ -25,7 +43,7 @@ def classify_models() -> None:
             "confirm_token_hash", "confirm_token_expires_at", "confirm_token_used_at",
             "unsubscribe_key",
         ),
-        find=_by_email,
+        find=_subscriber_of,
     )  # fmt: skip
     classify(
         SubscriptionLog, not_personal=("id", "subscriber", "action", "at", "consent_version", "via")
@@ -60,5 +78,5 @@ def classify_models() -> None:
             "sent_at",
             "resent",
         ),
-        find=_by_email,
+        find=_deliveries_to,
     )
