@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -29,6 +31,7 @@ from projects.models import TeamMembership
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.projects.factories import lead_project
+from workspace import ratelimit
 from workspace.models import BarrierReport, OutgoingMail
 from workspace.ratelimit import Rate
 
@@ -128,6 +131,16 @@ FORMS = {
         done=200,
     ),
 }
+
+
+@pytest.fixture(autouse=True)
+def _one_window_per_test(monkeypatch):
+    """Every request of a test counts in the same windows: the counters' windows are fixed
+    (by the minute, hour, day), and a test running across the turn of the hour saw its counts
+    start again. The clock stands in the middle of a minute, an hour and a day."""
+    now = time.time()
+    pinned = now - now % 86400 + 12 * 3600 + 30 * 60 + 30
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: pinned))
 
 
 @pytest.fixture
