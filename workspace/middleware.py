@@ -3,17 +3,24 @@ from collections.abc import Callable
 from functools import partial
 from urllib.parse import unquote_to_bytes
 
+from asgiref.sync import iscoroutinefunction
+from axes import middleware as axes_middleware
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import (
     AuthenticationMiddleware as DjangoAuthenticationMiddleware,
 )
 from django.contrib.auth.middleware import auser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -56,13 +63,26 @@ class ContentSecurityPolicyMiddleware:
         }
         # For a view marked @xframe_options_exempt (which XFrameOptionsMiddleware leaves alone).
         self.fixed_framable = {k: v for k, v in self.fixed.items() if k != "x-frame-options"}
+        # HSTS as SecurityMiddleware words it, for an answer to a request that came over HTTPS.
+        strict = {}
+        if settings.SECURE_HSTS_SECONDS:
+            sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                sts += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                sts += "; preload"
+            strict = {"strict-transport-security": ("Strict-Transport-Security", sts)}
+        self.fixed_secure = self.fixed | strict
+        self.fixed_framable_secure = self.fixed_framable | strict
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         store = response.headers._store
-        fixed = (
-            self.fixed_framable if getattr(response, "xframe_options_exempt", False) else self.fixed
-        )
+        framable = getattr(response, "xframe_options_exempt", False)
+        if request.is_secure():
+            fixed = self.fixed_framable_secure if framable else self.fixed_secure
+        else:
+            fixed = self.fixed_framable if framable else self.fixed
         store.update(fixed | store)  # a header the view set itself wins
         return response
 
@@ -161,7 +181,7 @@ class RequestEncodingMiddleware:
             else get_bytes_from_wsgi(request.environ, "QUERY_STRING", "")
         )
         try:
-            if "\x00" in _utf8_form_data(query):
+            if query and "\x00" in _utf8_form_data(query):
                 return False
         except UnicodeDecodeError:
             return False
@@ -193,6 +213,44 @@ def _has_nul(data) -> bool:
 # --- The cheap chain: what every request pays for, done once or only when needed -------------
 
 
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, checking a request's host against ``ALLOWED_HOSTS`` once per distinct host and
+    settings (a refused host is refused every time, with Django's own ``DisallowedHost``);
+    with user agents to refuse or ``PREPEND_WWW``, Django's check runs unchanged."""
+
+    _allowed_hosts: set[str] = set()
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
+            return super().process_request(request)
+        host = request._get_raw_host()
+        if host not in self._allowed_hosts:
+            request.get_host()  # raises DisallowedHost for a host the settings do not allow
+            if len(self._allowed_hosts) < 256:
+                self._allowed_hosts.add(host)
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        store = response.headers._store
+        if response.status_code == 404 or response.streaming or "content-length" in store:
+            return super().process_response(request, response)  # the slash redirect is Django's
+        # The length of the finished body, stored as ResponseHeaders keeps a header.
+        store["content-length"] = ("Content-Length", str(len(response.content)))
+        return response
+
+
+@receiver(setting_changed)
+def _forget_decisions(setting: str, **kwargs) -> None:
+    """A test that changes the hosts or languages gets decisions made under its settings."""
+    if setting in ("ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"):
+        CommonMiddleware._allowed_hosts.clear()
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LANGUAGE_COOKIE_NAME"):
+        LocaleMiddleware._decided.clear()
+
+
+_VARY_LANGUAGE = ("Vary", "Accept-Language")
+
+
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's, for an app without language prefixes in its paths: the language a request's
     cookie and Accept-Language decide is looked up once per distinct pair, and activated only
@@ -215,15 +273,18 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         request.LANGUAGE_CODE = language
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if "Vary" in response:
+        store = response.headers._store
+        if "vary" in store:
             patch_vary_headers(response, ("Accept-Language",))
         else:
-            response["Vary"] = "Accept-Language"
-        if "Content-Language" not in response:
+            store["vary"] = _VARY_LANGUAGE
+        if "content-language" not in store:
             # The language the request speaks (UserLanguageMiddleware and a changed profile
             # set it with the translation); asking the translation machinery again is dearer.
             language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
-            response["Content-Language"] = language
+            # A code of settings.LANGUAGES (ASCII, checked by Django), stored as
+            # ResponseHeaders keeps a header.
+            store["content-language"] = ("Content-Language", language)
         return response
 
 
@@ -265,7 +326,12 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     Django's ``get_user``, whose answer the store keeps for the session's next request."""
 
     def process_request(self, request: HttpRequest) -> None:
-        request.user = SimpleLazyObject(lambda: _request_person(request))
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            request.user = SimpleLazyObject(lambda: _request_person(request))
+        else:
+            # No session cookie, nobody logged in (``get_user`` would find no key): a login
+            # during this request sets ``request.user`` itself.
+            request.user = AnonymousUser()
         request.auser = partial(auser, request)
 
 
@@ -281,6 +347,25 @@ class MessageMiddleware(DjangoMessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+class AxesMiddleware(axes_middleware.AxesMiddleware):
+    """axes' own (answering a locked-out login with its page), deciding once at start
+    whether it runs on the synchronous path (WSGI) instead of asking on every request; the
+    subclass axes' documentation invites for changing ``__call__``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        self.is_async = iscoroutinefunction(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.is_async:
+            return self.__acall__(request)
+        response = self.get_response(request)
+        if settings.AXES_ENABLED and getattr(request, "axes_locked_out", None):
+            credentials = getattr(request, "axes_credentials", None)
+            response = get_lockout_response(request, response, credentials)
+        return response
 
 
 def history_request_middleware(get_response: Callable[[HttpRequest], HttpResponse]):

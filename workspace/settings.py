@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # First, so it times the whole answer (workspace/metrics.py).
     "workspace.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the security headers' middleware, so it finds X-Frame-Options already set.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Synchronous, so the WSGI path never goes through async_to_sync (servestatic's middleware
     # is async-only and cost every request a thread and an event loop). Behind nginx it only
     # serves what nginx does not (deploy/nginx serves /static/ itself).
@@ -99,7 +101,8 @@ MIDDLEWARE = [
     # Before anything reads a request's data: non-UTF-8 text and NUL are answered with 400
     # (after the locale, so the page speaks the visitor's language).
     "workspace.middleware.RequestEncodingMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, checking the Host once per distinct host (workspace/middleware.py).
+    "workspace.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, with the person read along with the session when the cache kept them.
     "workspace.middleware.AuthenticationMiddleware",
@@ -107,15 +110,15 @@ MIDDLEWARE = [
     "workspace.middleware.UserLanguageMiddleware",
     # Django's, making the message storage only when something reads or adds a message.
     "workspace.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who must use a second factor can use nothing else until they have (workspace/identity).
     "workspace.identity.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # simple_history's, for the requests that may write a version (not GET, HEAD, OPTIONS).
     "workspace.middleware.history_request_middleware",
     "workspace.access.LoginRequiredMiddleware",
-    # Axes last, as its documentation asks: it answers a locked-out login itself.
-    "axes.middleware.AxesMiddleware",
+    # Axes last, as its documentation asks: it answers a locked-out login itself (its own
+    # middleware, deciding sync or async once; workspace/middleware.py).
+    "workspace.middleware.AxesMiddleware",
     # After every check, so it only ever answers what the view answered (workspace/pagecache.py).
     "workspace.pagecache.PageCacheMiddleware",
 ]
@@ -413,6 +416,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# axes looks for its middleware by its own path; ours is its subclass (workspace/middleware.py,
+# in MIDDLEWARE above; tests/workspace/test_middleware_chain.py checks it is there).
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # Who the client is (workspace/clients.py): the peer of the connection, or, only when that
 # peer is one of the TRUSTED_PROXIES (addresses or networks, with BEHIND_PROXY=1), the
 # address it forwarded. Nobody is trusted by default.

@@ -4,9 +4,10 @@ a bare view served four times fewer requests per second under gunicorn)."""
 
 import asyncio
 
+import pytest
 from asgiref.sync import markcoroutinefunction
 from django.core.handlers.wsgi import WSGIHandler
-from django.test import override_settings
+from django.test import AsyncClient, override_settings
 
 
 class AsyncOnlyMiddleware:
@@ -49,3 +50,24 @@ def test_the_wsgi_chain_needs_no_adapter(db):
 def test_an_async_only_middleware_would_be_noticed(db, settings):
     with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, f"{__name__}.AsyncOnlyMiddleware"]):
         assert adapters(RecordingHandler()) != []
+
+
+def test_axes_answers_through_its_subclass(settings):
+    """axes' system check looks for its own path; the chain holds its subclass instead (the
+    check is silenced in the settings for that reason only), last before the page cache."""
+    assert "axes.middleware.AxesMiddleware" not in settings.MIDDLEWARE
+    assert settings.MIDDLEWARE[-2:] == [
+        "workspace.middleware.AxesMiddleware",
+        "workspace.pagecache.PageCacheMiddleware",
+    ]
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_same_chain_serves_a_page_under_asgi():
+    """The middlewares that decide sync or async once at start (axes' subclass among them) still
+    serve a request on the async path, with the security headers."""
+    response = await AsyncClient().get("/leitprojekte/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in response

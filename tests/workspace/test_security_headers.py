@@ -4,6 +4,7 @@ them set) and says which language it speaks."""
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from tests.dates.test_calendar import personal_url
@@ -42,3 +43,37 @@ def test_the_answer_names_its_language(client, accept, language):
     assert response["Content-Language"] == language
     assert "Accept-Language" in response["Vary"]
     assert f'lang="{language}"' in response.content.decode()
+
+
+def test_an_answer_over_https_carries_hsts_as_django_words_it(settings):
+    """HSTS is written with the other fixed headers, only on answers to HTTPS requests; Django's
+    SecurityMiddleware finds it set, so the header is there once, in Django's words."""
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    secure = Client().get("/", secure=True)
+    assert secure.status_code == 200
+    assert secure.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert "Strict-Transport-Security" not in Client().get("/")
+    settings.SECURE_HSTS_SECONDS = 0
+    assert "Strict-Transport-Security" not in Client().get("/", secure=True)
+
+
+def test_a_host_the_settings_do_not_allow_is_refused_every_time(settings):
+    """The Host is checked once per distinct host (workspace.middleware.CommonMiddleware): an
+    allowed host is served, a foreign one refused on every request, and a host allowed under
+    earlier settings is refused once the settings no longer allow it."""
+    settings.ALLOWED_HOSTS = ["klassenraum.example"]
+    client = Client()
+    assert client.get("/", HTTP_HOST="klassenraum.example").status_code == 200
+    for _ in range(2):
+        assert client.get("/", HTTP_HOST="angreifer.example").status_code == 400
+    settings.ALLOWED_HOSTS = ["angreifer.example"]
+    assert client.get("/", HTTP_HOST="klassenraum.example").status_code == 400
+
+
+def test_a_page_answered_with_a_length(client):
+    response = client.get("/leitprojekte/")
+    assert int(response["Content-Length"]) == len(response.content)
