@@ -1,12 +1,15 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core import validators
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from workspace.limits import LINE_MAX, LONG_TEXT_MAX, PROSE_MAX
 from workspace.models import District, Municipality, User
+from workspace.text import german_slugify
 from workspace.validators import (
     MaxCharactersValidator,
     text_limit_of,
@@ -236,3 +239,91 @@ class MunicipalityFilterForm(KernFormMixin, forms.Form):
         self.fields["kreis"].queryset = District.objects.filter(Exists(members)).order_by(
             "name", "pk"
         )
+
+
+# --- Municipalities named by their short name -------------------------------------------------
+# A list of every municipality in Germany is no list to choose from: forms name them as their
+# page's address does, and one query finds them.
+
+# What a list field of a form takes at most: hundreds of lines, not a pasted export.
+LINES_MAX_LENGTH = 20_000
+
+
+def municipality_slug_in(text: str) -> str:
+    """``bad-berleburg`` from ``bad-berleburg``, ``Bad Berleburg``, ``/kommunen/bad-berleburg/``
+    or ``https://…/kommunen/bad-berleburg/…``."""
+    text = text.strip()
+    if "/" not in text:
+        return german_slugify(text)
+    parts = [part for part in urlsplit(text).path.split("/") if part]
+    if "kommunen" in parts[:-1]:
+        return parts[parts.index("kommunen") + 1].lower()
+    return parts[-1].lower() if parts else ""
+
+
+class MunicipalityField(forms.CharField):
+    """A municipality by its short name (``menden``, as in the address of its page), its name
+    or that address (``…/kommunen/menden/``); only one ``queryset`` holds (every municipality
+    unless told). One query, by the unique short name."""
+
+    default_not_found = _(
+        "Zu „%(name)s“ gibt es keine Kommune im Klassenraum. Bitte geben Sie den Kurznamen "
+        "aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus /kommunen/menden/."
+    )
+
+    def __init__(self, *args, queryset: QuerySet | None = None, not_found=None, **kwargs):
+        self.queryset = queryset
+        self.not_found = not_found or self.default_not_found
+        kwargs.setdefault("max_length", 300)
+        super().__init__(*args, **kwargs)
+
+    def municipalities(self) -> QuerySet:
+        return self.queryset.all() if self.queryset is not None else Municipality.objects.all()
+
+    def prepare_value(self, value):
+        return value.slug if isinstance(value, Municipality) else value
+
+    def clean(self, value) -> Municipality | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        municipality = self.municipalities().filter(slug=municipality_slug_in(text)).first()
+        if municipality is None:
+            raise forms.ValidationError(self.not_found, params={"name": text})
+        return municipality
+
+
+class MunicipalitiesField(MunicipalityField):
+    """Municipalities as :class:`MunicipalityField` names them, one a line; all in one query."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+    default_not_found = _(
+        "Zu %(names)s finden wir keine Kommune im Klassenraum. Bitte geben Sie je Zeile den "
+        "Kurznamen aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus "
+        "/kommunen/menden/."
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", LINES_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple | QuerySet):
+            return "\n".join(m.slug if isinstance(m, Municipality) else str(m) for m in value)
+        return value
+
+    def clean(self, value) -> list[Municipality]:
+        text = forms.CharField.clean(self, value) or ""
+        lines = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        slugs = {line: municipality_slug_in(line) for line in lines}
+        found = (
+            {m.slug: m for m in self.municipalities().filter(slug__in=set(slugs.values()))}
+            if lines
+            else {}
+        )
+        unknown = [line for line, slug in slugs.items() if slug not in found]
+        if unknown:
+            raise forms.ValidationError(
+                self.not_found, params={"names": ", ".join(f"„{n}“" for n in unknown)}
+            )
+        return list(dict.fromkeys(found[slug] for slug in slugs.values()))

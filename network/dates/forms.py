@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core import signing
@@ -10,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from network.dates.models import Appointment
 from network.dates.selectors import schedulable_pausenhof
-from workspace.forms import KernFormMixin
-from workspace.models import Municipality, User
-from workspace.text import german_slugify
+from workspace.forms import KernFormMixin, MunicipalityField
+from workspace.models import User
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -30,41 +28,6 @@ class PersonField(forms.CharField):
                 _("Zu „%(name)s“ gibt es kein aktives Konto im Klassenraum.") % {"name": value}
             )
         return user
-
-
-def _slug_in(text: str) -> str:
-    """``bad-berleburg`` from ``bad-berleburg``, ``Bad Berleburg``, ``/kommunen/bad-berleburg/``
-    or ``https://…/kommunen/bad-berleburg/…``."""
-    if "/" not in text:
-        return german_slugify(text)
-    parts = [part for part in urlsplit(text).path.split("/") if part]
-    if "kommunen" in parts[:-1]:
-        return parts[parts.index("kommunen") + 1].lower()
-    return parts[-1].lower() if parts else ""
-
-
-class MunicipalityField(forms.CharField):
-    """A municipality by its short name (``menden``, as in the address of its page) or that
-    address (``…/kommunen/menden/``); empty is fine. A text field: a list of every
-    municipality in Germany is no list to choose from. One query, by the unique slug."""
-
-    def prepare_value(self, value):
-        return value.slug if isinstance(value, Municipality) else value
-
-    def clean(self, value) -> Municipality | None:
-        text = (super().clean(value) or "").strip()
-        if not text:
-            return None
-        municipality = Municipality.objects.filter(slug=_slug_in(text)).first()
-        if municipality is not None:
-            return municipality
-        raise forms.ValidationError(
-            _(
-                "Zu „%(name)s“ gibt es keine Kommune im Klassenraum. Bitte geben Sie den Kurznamen "
-                "aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus /kommunen/menden/."
-            ),
-            params={"name": text},
-        )
 
 
 class AppointmentForm(KernFormMixin, forms.ModelForm):

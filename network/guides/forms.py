@@ -1,14 +1,10 @@
-from urllib.parse import urlsplit
-
 from django import forms
-from django.db.models import QuerySet
-from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from network.guides.models import Guide, Term
 from network.guides.permissions import linked_projects_for, linked_results_for
-from projects.models import Result
-from workspace.forms import KernFormMixin
+from projects.forms import LeadProjectsField, ResultsField
+from workspace.forms import LINES_MAX_LENGTH, KernFormMixin
 from workspace.models import Topic, User
 
 
@@ -52,109 +48,6 @@ class PeopleField(forms.CharField):
                 params={"names": ", ".join(f"„{n}“" for n in unknown)},
             )
         return list(dict.fromkeys(people))
-
-
-# The largest id a database key holds: a longer number names nothing (and must not reach a query).
-MAX_ID = 2**63 - 1
-# What a list field of the form takes at most: hundreds of lines, not a pasted export.
-LINES_MAX_LENGTH = 20_000
-
-
-def project_address(line: str) -> tuple[str, int | None] | None:
-    """``(project slug, result id or None)`` of one pasted address: a page of a lead project
-    or one of its results, whole (``https://…/leitprojekte/a/ergebnisse/7/``), as a path, or
-    short (``a``, ``a/7``); None if it names neither. Anything after the address is ignored,
-    so a line may carry the title the form shows beside it."""
-    words = line.split()
-    if not words:
-        return None
-    path = urlsplit(words[0]).path if "://" in words[0] else words[0]
-    segments = [segment for segment in path.split("/") if segment]
-    if segments[:1] == ["leitprojekte"]:
-        try:
-            match = resolve("/" + "/".join(segments) + "/")
-        except Resolver404:
-            return None
-        if match.namespace != "projects" or "slug" not in match.kwargs:
-            return None
-        number = match.kwargs.get("result_id")
-        return (match.kwargs["slug"], number) if number is None or number <= MAX_ID else None
-    if len(segments) <= 1:
-        return (segments[0], None) if segments else None
-    number = segments[-1]
-    if number.isdigit() and int(number) <= MAX_ID and segments[1:-1] in ([], ["ergebnisse"]):
-        return segments[0], int(number)
-    return None
-
-
-class AddressesField(forms.CharField):
-    """Lead projects or results named by their page address, one per line; only what
-    ``queryset`` holds (what the editor may see) can be named, in one query whatever the
-    number of lines. Subclasses say what the lines name."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-    not_found: str
-
-    def __init__(self, *args, **kwargs):
-        self.queryset: QuerySet | None = None
-        super().__init__(*args, **kwargs)
-
-    def line_of(self, obj) -> str:
-        return f"{obj.url() if isinstance(obj, Result) else obj.get_absolute_url()} {obj.title}"
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple | QuerySet):
-            return "\n".join(self.line_of(obj) for obj in value)
-        return value
-
-    def wanted(self, address: tuple[str, int | None]) -> bool:
-        raise NotImplementedError
-
-    def found(self, addresses: list[tuple[str, int | None]]) -> dict:
-        """The objects behind ``addresses`` that ``queryset`` holds, by their address."""
-        raise NotImplementedError
-
-    def clean(self, value) -> list:
-        text = super().clean(value) or ""
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        addresses = {line: project_address(line) for line in lines}
-        wanted = [a for a in addresses.values() if a is not None and self.wanted(a)]
-        found = self.found(list(dict.fromkeys(wanted))) if wanted else {}
-        unknown = [line.split()[0] for line, a in addresses.items() if a not in found]
-        if unknown:
-            raise forms.ValidationError(
-                self.not_found,
-                params={"names": ", ".join(f"„{n}“" for n in dict.fromkeys(unknown))},
-            )
-        return list(dict.fromkeys(found[a] for a in addresses.values()))
-
-
-class LeadProjectsField(AddressesField):
-    not_found = _(
-        "Zu %(names)s finden wir kein Leitprojekt, das Sie sehen dürfen. Bitte prüfen Sie die "
-        "Adresse."
-    )
-
-    def wanted(self, address):
-        return address[1] is None
-
-    def found(self, addresses):
-        projects = self.queryset.filter(slug__in=[slug for slug, _number in addresses])
-        return {(project.slug, None): project for project in projects}
-
-
-class ResultsField(AddressesField):
-    not_found = _(
-        "Zu %(names)s finden wir kein veröffentlichtes Ergebnis eines Leitprojekts, das Sie "
-        "sehen dürfen. Bitte prüfen Sie die Adresse."
-    )
-
-    def wanted(self, address):
-        return address[1] is not None
-
-    def found(self, addresses):
-        results = self.queryset.filter(pk__in=[number for _slug, number in addresses])
-        return {(result.project.slug, result.pk): result for result in results}
 
 
 class GuideForm(KernFormMixin, forms.ModelForm):

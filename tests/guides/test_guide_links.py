@@ -12,7 +12,7 @@ from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
 from network.guides import services
-from network.guides.forms import project_address
+from projects.forms import project_address
 from network.guides.models import Guide
 from projects.models import LeadProject, Result, Visibility
 
