@@ -8,6 +8,7 @@ every other test expects them.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -238,6 +239,27 @@ def test_edit_page_with_errors_has_no_wcag_violations(page: Page, log_in):
     expect(page.locator("#id_title_error")).to_be_visible()
 
     assert_no_violations(page)
+
+
+def test_the_edit_form_names_municipalities_by_short_name(page: Page, log_in):
+    """The lead and the participants as short names, one a line; a name that is no member
+    is told at its field (axe checks the page with the error), and nothing is saved."""
+    log_in(page, COORDINATOR)
+    page.goto(EDIT)
+    lead = page.get_by_label("Federführung", exact=True)
+    participants = page.get_by_label("Beteiligte Kommunen")
+    expect(lead).to_have_value("menden")
+    expect(participants).to_have_value(re.compile(r"(^|\n)iserlohn($|\n)"))
+    expect(participants).to_have_accessible_description(re.compile("eine je Zeile"))
+    participants.fill("iserlohn\nNirgendwo am See")
+    page.get_by_role("button", name="Änderungen speichern", exact=True).click()
+    expect(h1(page)).to_have_text(EDIT_HEADING)
+    expect(page.locator("#id_participants_error")).to_have_text(
+        re.compile("Zu „Nirgendwo am See“ finden wir keine Mitgliedskommune im Netzwerk.")
+    )
+    assert_no_violations(page)
+    page.goto(PROJECT)
+    expect(page.get_by_text("Nirgendwo am See")).to_have_count(0)
 
 
 def test_new_project_page_has_no_wcag_violations(page: Page, log_in):

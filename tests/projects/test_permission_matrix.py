@@ -336,14 +336,14 @@ def snapshot() -> dict:
 
 
 def _project_form(world: World, project: LeadProject | None, vis: str) -> dict:
-    """The full, valid project form (checkboxes as lists)."""
+    """The full, valid project form (checkboxes as lists, municipalities by short name)."""
     return {
         "title": f"{project.title} (überarbeitet)" if project else NEW_TITLE,
         "summary": "Neu gefasst: was alle Schulträger der Region davon haben.",
         "description": "## Ziel\n\nGemeinsam schneller ans Ziel.",
         "topics": [world.topic.pk],
-        "lead_municipality": world.menden.pk,
-        "participants": [world.iserlohn.pk, world.hemer.pk],
+        "lead_municipality": world.menden.slug,
+        "participants": f"{world.iserlohn.slug}\n{world.hemer.slug}",
         "kind": LeadProject.Kind.COOPERATIVE,
         "visibility": project.visibility if project else vis,
         "criterion_concerns_all": "Jede Kommune hat Schulwege.",

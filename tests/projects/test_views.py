@@ -29,8 +29,8 @@ def _form(project, **overrides):
         "title": project.title,
         "summary": project.summary,
         "description": project.description,
-        "lead_municipality": project.lead_municipality_id,
-        "participants": [m.pk for m in project.participants.all()],
+        "lead_municipality": project.lead_municipality.slug,
+        "participants": "\n".join(m.slug for m in project.participants.all()),
         "topics": [],
         "kind": project.kind,
         "visibility": project.visibility,
@@ -53,9 +53,9 @@ def _unchanged(project):
     ("overrides", "message"),
     [
         ({"title": ""}, "Dieses Feld ist zwingend erforderlich."),
-        ({"lead_municipality": 999999}, "Bitte eine gültige Auswahl treffen"),
-        ({"lead_municipality": "keine-zahl"}, "Bitte eine gültige Auswahl treffen"),
-        ({"participants": [999999]}, "Bitte eine gültige Auswahl treffen"),
+        ({"lead_municipality": "999999"}, "Zu „999999“ gibt es keine Mitgliedskommune"),
+        ({"lead_municipality": "/kommunen/nirgendwo/"}, "keine Mitgliedskommune im Netzwerk"),
+        ({"participants": "nirgendwo\n"}, "Zu „nirgendwo“ finden wir keine Mitgliedskommune"),
         ({"starts_on": "2026-02-30"}, "Bitte ein gültiges Datum eingeben."),
         (
             {"starts_on": "2026-05-01", "ends_on": "2026-01-01"},
@@ -81,7 +81,7 @@ def test_non_pioneer_lead_without_exception_is_a_form_error(
 ):
     before = _unchanged(project)
     response = as_user(coordinator).post(
-        f"/leitprojekte/{project.slug}/bearbeiten/", _form(project, lead_municipality=iserlohn.pk)
+        f"/leitprojekte/{project.slug}/bearbeiten/", _form(project, lead_municipality=iserlohn.slug)
     )
     assert response.status_code == 200
     assert "Die Federführung liegt bei einer Pionierkommune" in response.content.decode()
@@ -93,7 +93,7 @@ def test_office_records_an_exception_for_a_non_pioneer_lead(as_user, office, pro
         f"/leitprojekte/{project.slug}/bearbeiten/",
         _form(
             project,
-            lead_municipality=iserlohn.pk,
+            lead_municipality=iserlohn.slug,
             lead_exception_reason="Beschluss des Steuerkreises vom 3. Mai",
         ),
     )
@@ -129,7 +129,7 @@ def test_create_as_pioneer_staff(as_user, coordinator, menden):
         {
             "title": "Digitale Bauakte",
             "summary": "Bauanträge ohne Papier.",
-            "lead_municipality": menden.pk,
+            "lead_municipality": menden.slug,
             "topics": [topic.pk],
             "kind": "cooperative",
             "visibility": "network",

@@ -342,7 +342,7 @@ ENTRIES = {
         lambda r: {
             "title": "Neues Leitprojekt",
             "summary": "Kurz.",
-            "lead_municipality": str(_fx(r, "menden").pk),
+            "lead_municipality": _fx(r, "menden").slug,
         },
     ),
     "project description (edit)": Entry(
