@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import LeadProject, Result
+from projects.forms import LeadProjectField, ResultsField
+from projects.models import LeadProject
 from steering.models import Agreement, Meeting, Proposal, Seat, Vote
-from workspace.forms import KernFormMixin
+from workspace.forms import LINES_MAX_LENGTH, KernFormMixin, MunicipalityField
 from workspace.models import Municipality, User
 
 
@@ -92,40 +96,107 @@ class MinutesForm(KernFormMixin, forms.Form):
     )
 
 
+def agreement_number(text: str) -> str:
+    """``2026-3`` from ``2026-3``, ``/steuerkreis/vereinbarungen/2026-3/`` or the whole
+    address; anything after the first word (the title the form shows) is ignored."""
+    words = text.split()
+    if not words:
+        return ""
+    path = urlsplit(words[0]).path if "://" in words[0] else words[0]
+    parts = [part for part in path.split("/") if part]
+    if "vereinbarungen" in parts[:-1]:
+        return parts[parts.index("vereinbarungen") + 1]
+    return parts[-1] if parts else ""
+
+
+class AgreementField(forms.CharField):
+    """An agreement by its number or page address; only one ``queryset`` holds (what the
+    person may see). One query, by the unique number."""
+
+    def __init__(self, *args, **kwargs):
+        self.queryset = Agreement.objects.none()
+        kwargs.setdefault("max_length", 500)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Agreement):
+            return f"{value.number} {value.title}"
+        return value
+
+    def clean(self, value) -> Agreement | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        agreement = self.queryset.filter(number=agreement_number(text)).first()
+        if agreement is None:
+            raise forms.ValidationError(
+                _(
+                    "Zu „%(name)s“ finden wir keine Vereinbarung, die Sie sehen dürfen. Bitte "
+                    "geben Sie ihre Nummer an, zum Beispiel 2026-3, oder die Adresse ihrer Seite."
+                ),
+                params={"name": text.split()[0]},
+            )
+        return agreement
+
+
+MEMBER_NOT_FOUND = _(
+    "Zu „%(name)s“ gibt es keine Mitgliedskommune im Netzwerk. Bitte geben Sie den Kurznamen "
+    "aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus /kommunen/menden/."
+)
+MEMBER_HELP = _(
+    "Der Kurzname aus der Adresse der Kommunenseite, zum Beispiel „menden“ aus "
+    "/kommunen/menden/, oder die Adresse selbst."
+)
+
+
 class ProposalForm(KernFormMixin, forms.Form):
+    # Addresses and short names, not lists of every project, result, municipality and
+    # agreement of the network.
     kind = forms.ChoiceField(label=_("Art"), choices=Proposal.Kind.choices)
     title = forms.CharField(label=_("Titel"), max_length=200)
     text = forms.CharField(
         label=_("Beschlusstext"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown")
     )
-    project = forms.ModelChoiceField(
+    project = LeadProjectField(
         label=_("Leitprojekt"),
-        queryset=LeadProject.objects.none(),
         required=False,
-        empty_label=_("– keines (freier Beschluss) –"),
+        help_text=_(
+            "Die Adresse des Leitprojekts aus der Adresszeile des Browsers, zum Beispiel "
+            "https://…/leitprojekte/offene-daten/, oder nur sein Kurzname offene-daten. Leer "
+            "für einen freien Beschluss."
+        ),
     )
-    lead = forms.ModelChoiceField(
+    lead = MunicipalityField(
         label=_("Federführung"),
         queryset=Municipality.objects.members(),
+        not_found=MEMBER_NOT_FOUND,
         required=False,
-        help_text=_("Für Beginn und Wechsel der Federführung."),
+        help_text=format_lazy("{} {}", _("Für Beginn und Wechsel der Federführung."), MEMBER_HELP),
     )
     lead_person = PersonField(
         label=_("Koordination der Federführung (Benutzername)"), required=False
     )
     lead_contribution = forms.CharField(label=_("Beitrag der Federführung"), required=False)
-    participant = forms.ModelChoiceField(
-        label=_("Beteiligte Kommune"), queryset=Municipality.objects.members(), required=False
+    participant = MunicipalityField(
+        label=_("Beteiligte Kommune"),
+        queryset=Municipality.objects.members(),
+        not_found=MEMBER_NOT_FOUND,
+        required=False,
+        help_text=MEMBER_HELP,
     )
     participant_person = PersonField(
         label=_("Ansprechperson der Kommune (Benutzername)"), required=False
     )
     participant_contribution = forms.CharField(label=_("Beitrag der Kommune"), required=False)
-    results = forms.ModelMultipleChoiceField(
+    results = ResultsField(
         label=_("Ergebnisse, deren aktuelle Version vereinbart wird"),
-        queryset=Result.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        max_length=LINES_MAX_LENGTH,
+        help_text=_(
+            "Die Adressen veröffentlichter Ergebnisse des Leitprojekts, eine je Zeile, zum "
+            "Beispiel https://…/leitprojekte/offene-daten/ergebnisse/12/ oder kurz "
+            "offene-daten/12 (Kurzname des Leitprojekts und Nummer des Ergebnisses)."
+        ),
     )
     starts_on = forms.DateField(
         label=_("Beginn"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -133,8 +204,12 @@ class ProposalForm(KernFormMixin, forms.Form):
     ends_on = forms.DateField(
         label=_("Ende"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    amends = forms.ModelChoiceField(
-        label=_("Ändert die Vereinbarung"), queryset=Agreement.objects.all(), required=False
+    amends = AgreementField(
+        label=_("Ändert die Vereinbarung"),
+        required=False,
+        help_text=_(
+            "Die Nummer der Vereinbarung, zum Beispiel 2026-3, oder die Adresse ihrer Seite."
+        ),
     )
 
     def __init__(self, *args, projects, results, agreements, **kwargs):
@@ -142,9 +217,6 @@ class ProposalForm(KernFormMixin, forms.Form):
         self.fields["project"].queryset = projects
         self.fields["amends"].queryset = agreements
         self.fields["results"].queryset = results
-        self.fields["results"].label_from_instance = lambda r: (
-            f"{r.project.title}: {r.title} (" + str(_("Version %(n)s") % {"n": r.revision}) + ")"
-        )
         self.apply_kern_classes()
 
     def clean(self):

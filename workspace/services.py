@@ -101,7 +101,7 @@ def profile_update(
 
 
 def sessions_end(*, user: User) -> int:
-    """Log the person out everywhere (their sessions are found by decoding them)."""
+    """Log the person out everywhere (their sessions are found by their login records)."""
     from django.contrib.sessions.models import Session
 
     from workspace.personal_data import sessions_of

@@ -7,6 +7,7 @@ live test opens a meeting of its own, so the demo's meetings stay as every other
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -155,3 +156,28 @@ def test_the_public_committee_pages_anonymous_have_no_wcag_violations(page: Page
     page.get_by_role("link", name="Beschlussvorlage").first.click()
     expect(h1(page)).to_contain_text("Offene regionale Datenplattform")
     assert_no_violations(page)
+
+
+def test_the_proposal_form_takes_addresses_and_names_a_bad_line(page: Page, log_in):
+    """A coordinator drafts for their project by its address; a result line that names no
+    published result of a project they may see is told at its field, and nothing is saved."""
+    log_in(page, "koordination-menden")
+    page.goto("/steuerkreis/vorlagen/neu/")
+    expect(h1(page)).to_have_text("Beschlussvorlage entwerfen")
+    page.get_by_label("Art", exact=True).select_option(label="Ergebnisstände vereinbaren")
+    page.get_by_label("Titel", exact=True).fill("Stände der Datenplattform")
+    page.get_by_label("Beschlusstext", exact=True).fill("Wir vereinbaren die Stände.")
+    project = page.get_by_label("Leitprojekt (optional)", exact=True)
+    expect(project).to_have_accessible_description(re.compile("Adresszeile des Browsers"))
+    project.fill("/leitprojekte/offene-regionale-datenplattform/")
+    results = page.get_by_label("Ergebnisse, deren aktuelle Version vereinbart wird")
+    expect(results).to_have_accessible_description(re.compile("eine je Zeile"))
+    results.fill("offene-regionale-datenplattform/999999")
+    page.get_by_role("button", name="Vorlage anlegen", exact=True).click()
+    expect(page.locator("#id_results_error")).to_have_text(
+        re.compile("Zu „offene-regionale-datenplattform/999999“ finden wir kein veröffentlichtes")
+    )
+    expect(project).to_have_value("/leitprojekte/offene-regionale-datenplattform/")
+    assert_no_violations(page)
+    page.goto("/steuerkreis/vorlagen/")
+    expect(page.get_by_text("Stände der Datenplattform")).to_have_count(0)

@@ -266,8 +266,8 @@ def test_a_start_proposal_walks_through_the_pages(
         "kind": "start",
         "title": "Datenplattform beginnen",
         "text": "Menden führt.",
-        "project": proposed_project.pk,
-        "lead": menden.pk,
+        "project": proposed_project.get_absolute_url(),
+        "lead": menden.slug,
         "lead_person": coordinator.username,
         "lead_contribution": "Leitung",
         "starts_on": "2026-02-01",
@@ -279,7 +279,7 @@ def test_a_start_proposal_walks_through_the_pages(
     assert "mindestens eine beteiligte Kommune" in response.content.decode()
     assert not Proposal.objects.exists()
     form |= {
-        "participant": iserlohn.pk,
+        "participant": iserlohn.slug,
         "participant_person": editor.username,
         "participant_contribution": "Pilotdaten",
     }

@@ -303,7 +303,7 @@ CALLS: dict[str, Call] = {
             "kind": "complete",
             "title": "Datenplattform abschließen",
             "text": "Fertig.",
-            "project": world.extra["project"].pk,
+            "project": world.extra["project"].get_absolute_url(),
         },
         effect=lambda world: Proposal.objects.get(title="Datenplattform abschließen"),
     ),
