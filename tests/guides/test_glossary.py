@@ -296,3 +296,33 @@ def test_the_office_keeps_the_glossary(as_user, office, outsider, terms):
     )
     assert response.status_code == 302
     assert Term.objects.get(slug="sensor").synonym_list == ["Messfühler"]
+
+
+def _longest_first(words: list[str]) -> re.Pattern:
+    """The list the prefix tree replaced: one alternative per word, longest first."""
+    alternatives = "|".join(
+        r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def test_the_prefix_tree_finds_exactly_what_the_longest_first_list_found():
+    """Terms that are prefixes of each other, several words, German letters, characters that
+    mean something in a regular expression: every match, its place and its length are the
+    same as with one alternative per term, longest first."""
+    from network.guides.glossary import _alternation
+
+    words = [
+        "daten", "datenplattform", "datenschutz", "offene daten", "offene", "offene data",
+        "smart city", "smart", "c++", "e-government", "straße", "ö(pnv)", "a.b", "daten raum",
+        "datenraum", "sensor", "sensornetz", "netz",
+    ]  # fmt: skip
+    text = (
+        "Offene  Daten im Datenraum, Datenplattform und DATENSCHUTZ; die Smart\nCity mit "
+        "C++ und E-Government an der Straße. Ö(PNV) und a.b, nicht axb. Daten Raum, "
+        "Sensornetz, Sensornetze, Netz-Ausbau, offene data und offene datenbank, smartness."
+    )
+    tree = re.compile(rf"(?<![\w-])(?:{_alternation(words)})(?![\w-])", re.IGNORECASE)
+    expected = [(m.start(), m.group()) for m in _longest_first(words).finditer(text)]
+    assert [(m.start(), m.group()) for m in tree.finditer(text)] == expected
+    assert ("Offene  Daten", "Datenplattform") == (expected[0][1], expected[2][1])
