@@ -155,6 +155,16 @@ MEMBERS_NOT_FOUND = _(
 )
 
 
+# Filters of lists by a municipality or a lead project: short names or addresses.
+FILTER_MUNICIPALITY_HELP = _(
+    "Der Kurzname aus der Adresse der Kommunenseite, zum Beispiel „menden“ aus /kommunen/menden/."
+)
+FILTER_PROJECT_HELP = _(
+    "Die Adresse des Leitprojekts, zum Beispiel https://…/leitprojekte/offene-daten/, oder "
+    "nur sein Kurzname offene-daten."
+)
+
+
 class LeadProjectForm(KernFormMixin, forms.ModelForm):
     # Short names, not a list of every member municipality of the network.
     lead_municipality = MunicipalityField(
@@ -287,12 +297,13 @@ class ProjectFilterForm(KernFormMixin, forms.Form):
         to_field_name="slug",
         empty_label=_("alle Themen"),
     )
-    municipality = forms.ModelChoiceField(
+    # By short name (the same ?municipality=menden as before), not a list of every member.
+    municipality = MunicipalityField(
         label=_("Kommune"),
         required=False,
         queryset=Municipality.objects.members(),
-        to_field_name="slug",
-        empty_label=_("alle Kommunen"),
+        not_found=MEMBER_NOT_FOUND,
+        help_text=FILTER_MUNICIPALITY_HELP,
     )
 
 
@@ -405,19 +416,17 @@ class TemplateFilterForm(KernFormMixin, forms.Form):
         to_field_name="slug",
         empty_label=_("alle Themen"),
     )
-    project = forms.ModelChoiceField(
-        label=_("Leitprojekt"),
-        required=False,
-        queryset=LeadProject.objects.all(),
-        to_field_name="slug",
-        empty_label=_("alle Leitprojekte"),
+    # By address or short name (the same ?project=… as before), not lists of every project
+    # and member of the network.
+    project = LeadProjectField(
+        label=_("Leitprojekt"), required=False, help_text=FILTER_PROJECT_HELP
     )
-    municipality = forms.ModelChoiceField(
+    municipality = MunicipalityField(
         label=_("Kommune"),
         required=False,
         queryset=Municipality.objects.members(),
-        to_field_name="slug",
-        empty_label=_("alle Kommunen"),
+        not_found=MEMBER_NOT_FOUND,
+        help_text=FILTER_MUNICIPALITY_HELP,
     )
     maturity = forms.ChoiceField(
         label=_("Reife"),
@@ -427,8 +436,9 @@ class TemplateFilterForm(KernFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None:
-            from projects.permissions import visible_projects
+        from projects.permissions import visible_projects
 
-            self.fields["project"].queryset = visible_projects(user)
+        self.fields["project"].queryset = (
+            visible_projects(user) if user is not None else LeadProject.objects.all()
+        )
         self.apply_kern_classes()

@@ -6,8 +6,13 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import LeadProjectField, ResultsField
-from projects.models import LeadProject
+from projects.forms import (
+    FILTER_MUNICIPALITY_HELP,
+    FILTER_PROJECT_HELP,
+    MEMBER_NOT_FOUND,
+    LeadProjectField,
+    ResultsField,
+)
 from steering.models import Agreement, Meeting, Proposal, Seat, Vote
 from workspace.forms import LINES_MAX_LENGTH, KernFormMixin, MunicipalityField
 from workspace.models import Municipality, User
@@ -139,10 +144,6 @@ class AgreementField(forms.CharField):
         return agreement
 
 
-MEMBER_NOT_FOUND = _(
-    "Zu „%(name)s“ gibt es keine Mitgliedskommune im Netzwerk. Bitte geben Sie den Kurznamen "
-    "aus der Adresse der Kommunenseite an, zum Beispiel „menden“ aus /kommunen/menden/."
-)
 MEMBER_HELP = _(
     "Der Kurzname aus der Adresse der Kommunenseite, zum Beispiel „menden“ aus "
     "/kommunen/menden/, oder die Adresse selbst."
@@ -228,17 +229,16 @@ class ProposalForm(KernFormMixin, forms.Form):
 
 
 class RegisterFilterForm(KernFormMixin, forms.Form):
-    project = forms.ModelChoiceField(
-        label=_("Leitprojekt"),
-        queryset=LeadProject.objects.none(),
-        required=False,
-        empty_label=_("alle"),
+    # By address or short name, not lists of every project and member of the network.
+    project = LeadProjectField(
+        label=_("Leitprojekt"), required=False, help_text=FILTER_PROJECT_HELP
     )
-    municipality = forms.ModelChoiceField(
+    municipality = MunicipalityField(
         label=_("Kommune"),
         queryset=Municipality.objects.members(),
+        not_found=MEMBER_NOT_FOUND,
         required=False,
-        empty_label=_("alle"),
+        help_text=FILTER_MUNICIPALITY_HELP,
     )
 
     def __init__(self, *args, projects, **kwargs):

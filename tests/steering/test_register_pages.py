@@ -38,9 +38,11 @@ def test_the_register_pages_on_newest_first_and_keeps_its_filter(
     assert [len(p) for p in pages] == [3, 3, 1]
     # All seven were adopted on the same day: pk settles the order.
     assert sum(pages, []) == [a.number for a in Agreement.objects.order_by("-adopted_on", "-pk")]
-    first = client.get(f"{url}?project={proposed_project.pk}")
+    # The filter names the project by its short name (or its address).
+    first = client.get(f"{url}?project={proposed_project.slug}")
+    assert first.context["filters"].is_valid()
     body = first.content.decode()
-    assert f'href="?project={proposed_project.pk}&amp;seite=2"' in body
+    assert f'href="?project={proposed_project.slug}&amp;seite=2"' in body
     assert 'aria-current="page"' in body and "Seiten des Registers der Vereinbarungen" in body
     assert client.get(f"{url}?seite=99").context["page"].number == 3
     assert client.get(f"{url}?seite=x").context["page"].number == 1
@@ -151,3 +153,55 @@ def test_proposals_page_on_newest_first(committee, three_per_page):
     assert seen == list(
         Proposal.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)
     )
+
+
+# --- the register's filter at national scale (issue #27) ---------------------------------------
+
+
+def test_the_register_filter_lists_no_projects_or_members(committee, proposed_project, coordinator):
+    """The filter names a project by address or short name and a municipality by short name:
+    the page costs the same for 10 and 1,000 projects and member municipalities."""
+    from tests.projects.test_project_form import _members
+    from tests.steering.test_proposal_form import _grow as _projects
+
+    client = client_for(committee.delegate)
+    url = reverse("steering:agreements")
+    _projects(proposed_project, coordinator, 10)
+    _members(10, proposed_project.lead_municipality)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _projects(proposed_project, coordinator, 1000)
+    _members(1000, proposed_project.lead_municipality)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "Projekt 999" not in body and "Musterstadt 999" not in body
+
+
+def test_the_register_filter_by_address_and_what_it_does_not_find(
+    committee, proposed_project, coordinator, menden, outsider
+):
+    secret = lead_project(
+        coordinator=coordinator, lead=menden, title="Vertrauliche Planung", visibility="team"
+    )
+    _adopt(
+        committee,
+        services.proposal_create(
+            by=committee.delegate, kind=Proposal.Kind.FREE, title="Geheim", text="…", project=secret
+        ),
+    )
+    _grow(committee, proposed_project, 2)
+    url = reverse("steering:agreements")
+    client = client_for(outsider)
+    address = f"https://klassenraum.example{proposed_project.get_absolute_url()}"
+    response = client.get(url, {"project": address})
+    assert len(_numbers(response)) == 2
+    assert response.context["filters"].is_valid()
+    # A team-only project of another team is not found: told at the field, nothing of it shown.
+    response = client.get(url, {"project": secret.slug})
+    body = response.content.decode()
+    assert f"Zu „{secret.slug}“ finden wir kein Leitprojekt, das Sie sehen dürfen." in body
+    assert "Geheim" not in body and "Vertrauliche Planung" not in body
+    response = client.get(url, {"municipality": "nirgendwo"})
+    assert "Zu „nirgendwo“ gibt es keine Mitgliedskommune im Netzwerk." in response.content.decode()
