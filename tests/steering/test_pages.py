@@ -199,7 +199,9 @@ def test_the_register_costs_the_same_at_tenfold(
 ):
     client = client_for(None if user == "anonymous" else committee.delegate)
     url = reverse("steering:agreements")
-    filtered = f"{url}?project={proposed_project.pk}&municipality={committee.towns['menden'].pk}"
+    filtered = (
+        f"{url}?project={proposed_project.slug}&municipality={committee.towns['menden'].slug}"
+    )
     _grow(committee, proposed_project, 2)
     client.get(url)  # warm: session, caches
     queries = {u: _count(client, u) for u in (url, filtered)}
@@ -209,7 +211,7 @@ def test_the_register_costs_the_same_at_tenfold(
             response = client.get(each)
     assert len(AGREEMENT_LINK.findall(response.content.decode())) == 20  # all led by Menden
     town = Municipality.objects.get(slug="musterdorf-7")
-    page = client.get(f"{url}?municipality={town.pk}").content.decode()
+    page = client.get(f"{url}?municipality={town.slug}").content.decode()
     assert AGREEMENT_LINK.findall(page) == [
         Agreement.objects.get(title="Beschluss 7").get_absolute_url()
     ]
