@@ -12,8 +12,8 @@ from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
 from network.guides import services
-from projects.forms import project_address
 from network.guides.models import Guide
+from projects.forms import project_address
 from projects.models import LeadProject, Result, Visibility
 
 pytestmark = pytest.mark.django_db
