@@ -80,15 +80,16 @@ def sync_role_permissions(*, project: LeadProject, user: User, role: str | None)
         )
 
 
-def _object_grants(user: User, codename: str) -> Q:
-    """Projects on which ``user`` holds ``codename`` directly or through a group."""
+def _object_grants(user: User, codename: str, through: str = "") -> Q:
+    """Projects on which ``user`` holds ``codename`` directly or through a group (``through``:
+    the project a row points at, e.g. ``"project__"``)."""
     direct = LeadProjectUserObjectPermission.objects.filter(
         user=user, permission__codename=codename
     ).values("content_object_id")
     via_group = LeadProjectGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=codename
     ).values("content_object_id")
-    return Q(pk__in=direct) | Q(pk__in=via_group)
+    return Q(**{f"{through}pk__in": direct}) | Q(**{f"{through}pk__in": via_group})
 
 
 def can_create_project(user: User | AnonymousUser) -> bool:
@@ -102,15 +103,25 @@ def can_create_project(user: User | AnonymousUser) -> bool:
 
 def visible_projects(user: User | AnonymousUser) -> QuerySet[LeadProject]:
     """Every project ``user`` may see, as one query: public ∪ network (members) ∪ team."""
-    projects = LeadProject.objects.all()
+    return LeadProject.objects.filter(readable_project(user))
+
+
+def readable_project(user: User | AnonymousUser, through: str = "") -> Q:
+    """:func:`visible_projects` as a condition on a project or, with ``through`` (e.g.
+    ``"project__"``), on the project a row points at: a join the database checks row by row
+    instead of first listing every visible project."""
+
+    def on(lookup: str, value) -> Q:
+        return Q(**{f"{through}{lookup}": value})
+
     if not user.is_authenticated or not user.is_active:
-        return projects.filter(visibility=Visibility.PUBLIC)
+        return on("visibility", Visibility.PUBLIC)
     if is_network_office(user):
-        return projects
-    allowed = Q(visibility=Visibility.PUBLIC) | _object_grants(user, VIEW)
+        return on("pk__isnull", False) if through else Q()  # every project
+    allowed = on("visibility", Visibility.PUBLIC) | _object_grants(user, VIEW, through)
     if is_network_member(user):
-        allowed |= Q(visibility=Visibility.NETWORK)
-    return projects.filter(allowed)
+        allowed |= on("visibility", Visibility.NETWORK)
+    return allowed
 
 
 def _granted_people(project_id: int, codename: str) -> Q:
@@ -272,9 +283,9 @@ def visible_templates(user: User | AnonymousUser):
     "internal to the network" ones never for anonymous visitors. One query."""
     from projects.models import Template
 
-    templates = Template.objects.filter(
-        result__project__in=visible_projects(user).values("pk"),
-    ).exclude(result__maturity=DRAFT)
+    templates = Template.objects.filter(readable_project(user, "result__project__")).exclude(
+        result__maturity=DRAFT
+    )
     if not user.is_authenticated:
         templates = templates.exclude(licence=Template.Licence.INTERNAL)
     return templates
@@ -311,18 +322,26 @@ def is_source_team(user: User | AnonymousUser, project: LeadProject) -> bool:
 def visible_results(user: User | AnonymousUser):
     """Every result ``user`` may see, as one query: the published results of the projects
     they see, drafts for the team (and the office), adopted copies for the network."""
+    return Result.objects.filter(readable_result(user))
 
+
+def readable_result(user: User | AnonymousUser, through: str = "") -> Q:
+    """:func:`visible_results` as a condition on a result or, with ``through`` (e.g.
+    ``"result__"``), on the result a row points at: joins the database checks row by row,
+    where a subquery of every visible result would have it list them all first."""
+
+    def on(lookup: str, value) -> Q:
+        return Q(**{f"{through}{lookup}": value})
+
+    in_project = readable_project(user, f"{through}project__")
     if not user.is_authenticated or not user.is_active:
-        return Result.objects.filter(
-            project__in=visible_projects(user).values("pk"), maturity__in=_PUBLISHED
-        )
-    in_project = Q(project__in=visible_projects(user).values("pk"))
+        return in_project & on("maturity__in", _PUBLISHED)
     if not is_network_office(user):
-        team = LeadProject.objects.filter(_object_grants(user, VIEW)).values("pk")
-        in_project &= Q(maturity__in=_PUBLISHED) | Q(project__in=team)
+        team = _object_grants(user, VIEW, f"{through}project__")
+        in_project &= on("maturity__in", _PUBLISHED) | team
     if is_member_or_office(user):
-        in_project |= Q(project__isnull=True)
-    return Result.objects.filter(in_project)
+        in_project |= on("project__isnull", True)
+    return in_project
 
 
 def result_audience(result: Result) -> Q:

@@ -13,10 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Adoption, LeadProject, Result, ResultAttachment, Template
-from projects.permissions import visible_projects, visible_results, visible_templates
+from projects.permissions import (
+    readable_result,
+    visible_projects,
+    visible_results,
+    visible_templates,
+)
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
-# The GIN expression indexes of migration 0007 are built over exactly these fields.
+# PostgreSQL stores the vectors of exactly these fields (migration 0009; a template's through
+# triggers, as its title and summary are its result's).
 PROJECT_DOCUMENT = Document("leitprojekt", LeadProject, "title", ("summary", "description"))
 RESULT_DOCUMENT = Document("ergebnis", Result, "title", ("summary", "body"))
 # A template is found by its result's title and summary and its own notes on reuse.
@@ -41,15 +47,26 @@ def project_sources(user, filters: Filters) -> list[Source]:
     return [Source(projects, PROJECT_DOCUMENT, link=("slug",), meta="lead_municipality__name")]
 
 
-def result_sources(user, filters: Filters) -> list[Source]:
-    results = visible_results(user)
+def _result_filters(filters: Filters, through: str = "") -> Q:
+    """The topic and municipality filters on results (``through``: on the result a row
+    points at)."""
+    condition = Q()
     if filters.topic:
-        results = results.filter(project__topics=filters.topic)
+        condition &= Q(**{f"{through}project__topics": filters.topic})
     if filters.municipality:
         in_projects = LeadProject.objects.filter(_projects_with(filters.municipality))
-        results = results.filter(
-            Q(municipality=filters.municipality) | Q(project__in=in_projects.values("pk"))
+        condition &= Q(**{f"{through}municipality": filters.municipality}) | Q(
+            **{f"{through}project__in": in_projects.values("pk")}
         )
+    return condition
+
+
+def result_sources(user, filters: Filters) -> list[Source]:
+    results = visible_results(user).filter(_result_filters(filters))
+    if not user.is_authenticated:
+        # Already true (a visitor never sees an adopted copy), but said on the result itself
+        # the database drops copies before it reads a text's stored vector.
+        results = results.filter(project__isnull=False)
     return [
         Source(
             results,
@@ -83,15 +100,19 @@ def _result_url(pk: int, project_slug: str, municipality_slug: str) -> str:
 
 # --- attachments: the words of attached PDF, ODF and text files ------------------------------
 
-# Its GIN expression index: migration 0008 of this app.
 RESULT_ATTACHMENT_DOCUMENT = Document("anhang-ergebnis", ResultAttachment, "name", ("text",))
 
 
 def attachment_sources(user, filters: Filters) -> list[Source]:
     """Attachments of the results ``user`` may read, as the current version shows them (clean,
-    not removed); the result's rules decide (``visible_results``)."""
-    results = result_sources(user, filters)[0].queryset
-    attachments = ResultAttachment.objects.filter(result__in=results.values("pk")).current().clean()
+    not removed); the result's rules decide (``visible_results``, checked on each
+    attachment's result)."""
+    attachments = (
+        ResultAttachment.objects.filter(readable_result(user, through="result__"))
+        .filter(_result_filters(filters, through="result__"))
+        .current()
+        .clean()
+    )
     return [
         Source(
             attachments,

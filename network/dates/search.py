@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from network.dates.models import Appointment
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
-# The GIN expression index of migration 0002 is built over exactly these fields.
+# PostgreSQL stores the vector of exactly these fields (migration 0004).
 APPOINTMENT_DOCUMENT = Document(
     "termin", Appointment, "title", ("description", "place", "speaker_name")
 )

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from network.guides.models import Authorship, Guide, GuideAttachment, Term
-from network.guides.permissions import guides_with_readable_body
+from network.guides.permissions import guides_with_readable_body, readable_body
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
-# The GIN expression indexes of migration 0002 are built over exactly these fields.
+# PostgreSQL stores the vectors of exactly these fields (migration 0006).
 GUIDE_DOCUMENT = Document("leitfaden", Guide, "title", ("summary", "body"))
 # What whoever may not read a planned guide's body searches of it.
-GUIDE_COVER = Document("leitfaden-deckblatt", Guide, "title", ("summary",))
+GUIDE_COVER = Document("leitfaden-deckblatt", Guide, "title", ("summary",), column="search_cover")
 TERM_DOCUMENT = Document("begriff", Term, "name", ("synonyms", "definition"))
-# The words of attached PDF, ODF and text files (GIN index: migration 0005).
+# The words of attached PDF, ODF and text files.
 ATTACHMENT_DOCUMENT = Document("anhang-leitfaden", GuideAttachment, "name", ("text",))
 
 
@@ -30,11 +30,11 @@ def guide_sources(user, filters: Filters) -> list[Source]:
     if filters.municipality:
         written_for = Authorship.objects.filter(municipality=filters.municipality)
         guides = guides.filter(pk__in=written_for.values("guide_id"))
-    readable = guides_with_readable_body(user).values("pk")
-    return [
-        Source(guides.filter(pk__in=readable), GUIDE_DOCUMENT, link=("slug",)),
-        Source(guides.exclude(pk__in=readable), GUIDE_COVER, link=("slug",)),
-    ]
+    readable = readable_body(user)
+    sources = [Source(guides.filter(readable), GUIDE_DOCUMENT, link=("slug",))]
+    if readable:  # the office reads every body: no guide is searched by its cover alone
+        sources.append(Source(guides.exclude(readable), GUIDE_COVER, link=("slug",)))
+    return sources
 
 
 def attachment_sources(user, filters: Filters) -> list[Source]:

@@ -7,13 +7,15 @@ found, not even by its author or the editorial team — they have their own list
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from network.newsletter.models import Issue, NewsItem
+from workspace.models import Municipality
 from workspace.search import Document, Filters, SearchProvider, Source, register_providers
 
-# The GIN expression indexes of migration 0002 are built over exactly these fields.
+# PostgreSQL stores the vectors of exactly these fields (migration 0003).
 ITEM_DOCUMENT = Document("nachricht", NewsItem, "title", ("body",))
 ISSUE_DOCUMENT = Document("ausgabe", Issue, "title", ("editorial",))
 
@@ -31,7 +33,10 @@ def item_sources(user, filters: Filters) -> list[Source]:
             items,
             ITEM_DOCUMENT,
             link=("issue_id",),
-            meta="municipality__name",
+            # By its key, hit by hit: a join would read every municipality of the country.
+            meta=Subquery(
+                Municipality.objects.filter(pk=OuterRef("municipality_id")).values("name")[:1]
+            ),
             when="issue__published_at",
         )
     ]

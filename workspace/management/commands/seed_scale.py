@@ -14,7 +14,8 @@ history tables (django-simple-history) directly**; everywhere else every change 
 result is a ``save()`` in a service (DESIGN.md, invariant 2). What the services would write
 beside each object is written here too: the history rows, the team's guardian object
 permissions (``projects.permissions.ROLE_PERMISSIONS``), the follows, the activity lines.
-The search needs nothing extra: on PostgreSQL its GIN expression indexes follow every row.
+The search needs nothing extra: PostgreSQL computes each row's stored search vector as it is
+copied (generated columns; a template's by trigger), and the GIN indexes follow.
 
 It runs only on PostgreSQL, refuses a database that holds more than the demo world unless
 ``--force``, checks the free disk space against its estimate first, and ends with
