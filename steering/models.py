@@ -518,7 +518,14 @@ class PublishedObject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "ident"], name="steering_publishedobject_once")
         ]
-        indexes = [models.Index(fields=["kind", "modified"], name="steering_published_modified")]
+        indexes = [
+            models.Index(fields=["kind", "modified"], name="steering_published_modified"),
+            # A list's page (steering/oparl/views.py): the kind's live objects in key order,
+            # read from the index up to the page instead of sorting every object of the kind.
+            models.Index(
+                fields=["kind", "id"], condition=Q(deleted=False), name="steering_published_list"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ident}"

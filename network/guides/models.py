@@ -26,18 +26,29 @@ class GuideQuerySet(models.QuerySet):
     def published(self) -> GuideQuerySet:
         return self.filter(status=Guide.Status.PUBLISHED)
 
+    def planned(self) -> GuideQuerySet:
+        return self.filter(status=Guide.Status.PLANNED)
+
     def for_list(self) -> GuideQuerySet:
         """What a list row shows (topics, authors and their municipalities), no query per row."""
-        return self.prefetch_related(
-            "topics",
-            models.Prefetch(
-                "authorships",
-                # The authors' memberships: without consent a visitor sees their municipality.
-                queryset=Authorship.objects.select_related(
-                    "person", "municipality"
-                ).prefetch_related("person__memberships__municipality"),
+        return self.prefetch_related(*list_lookups()).order_by(
+            models.F("published_in").desc(nulls_last=True), "title", "pk"
+        )
+
+
+def list_lookups() -> tuple:
+    """The prefetches of a list row: for ``for_list`` or ``prefetch_related_objects`` over
+    guides read some other way."""
+    return (
+        "topics",
+        models.Prefetch(
+            "authorships",
+            # The authors' memberships: without consent a visitor sees their municipality.
+            queryset=Authorship.objects.select_related("person", "municipality").prefetch_related(
+                "person__memberships__municipality"
             ),
-        ).order_by(models.F("published_in").desc(nulls_last=True), "title")
+        ),
+    )
 
 
 class Guide(VersionedText):
@@ -87,6 +98,20 @@ class Guide(VersionedText):
         ordering = ["title"]
         verbose_name = _("Leitfaden")
         verbose_name_plural = _("Leitfäden")
+        # The list's two pages (network/guides/views.py): published ones newest first,
+        # planned ones by title; each walks its index instead of sorting every guide.
+        indexes = [
+            models.Index(
+                fields=["-published_in", "title", "id"],
+                condition=Q(status="published"),
+                name="guides_guide_published_list",
+            ),
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(status="planned"),
+                name="guides_guide_planned_list",
+            ),
+        ]
         constraints = [
             *VersionedText.Meta.constraints,
             models.CheckConstraint(

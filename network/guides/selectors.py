@@ -20,8 +20,9 @@ from workspace.pagination import PAGE_PARAM
 
 
 def guide_list(*, topic: Topic | None = None) -> QuerySet[Guide]:
-    """Every guide, newest first, planned ones last (their month lies ahead or is open)."""
-    guides = Guide.objects.for_list()
+    """Every guide (of ``topic``), unordered and without what a list row reads besides: the
+    list pages order and page it (``models.list_lookups`` reads the rest for a page)."""
+    guides = Guide.objects.all()
     if topic is not None:
         guides = guides.filter(topics=topic)
     return guides

@@ -6,6 +6,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from network.guides import selectors, services
 from network.guides.forms import GuideForm, TermForm
-from network.guides.models import Guide, Term
+from network.guides.models import Guide, Term, list_lookups
 from network.guides.permissions import (
     NOT_OFFICE_GUIDE,
     NOT_OFFICE_TERM,
@@ -28,7 +29,7 @@ from projects.coedit.pages import coediting, edit_page_context
 from projects.views import form_errors_from
 from workspace.access import decide
 from workspace.models import Topic
-from workspace.pagination import PAGE_PARAM
+from workspace.pagination import PAGE_PARAM, paginate
 from workspace.versioning import views as versioning
 from workspace.versioning.models import StaleRevision
 
@@ -40,34 +41,52 @@ def _require(request: HttpRequest, allowed: bool, message) -> None:
 # --- guides --------------------------------------------------------------------------------
 
 
+GUIDES_PER_PAGE = 24
+# The planned guides below the published ones have their own page number.
+PLANNED_PAGE_PARAM = "bald_seite"
+
+
+def _guide_lists(request: HttpRequest, topic: Topic | None = None) -> dict:
+    """The published guides and, below them, the planned ones, each a page of its own (a
+    network may hold thousands of guides); both pages' rows read their topics and authors
+    together."""
+    guides = selectors.guide_list(topic=topic)
+    published = paginate(
+        request,
+        guides.published().order_by("-published_in", "title", "pk"),
+        per_page=GUIDES_PER_PAGE,
+    )
+    planned = paginate(
+        request,
+        guides.planned().order_by("title", "pk"),
+        per_page=GUIDES_PER_PAGE,
+        param=PLANNED_PAGE_PARAM,
+    )
+    rows = {"published": list(published.object_list), "planned": list(planned.object_list)}
+    prefetch_related_objects([*rows["published"], *rows["planned"]], *list_lookups())
+    return {
+        **rows,
+        "published_page": published,
+        "planned_page": planned,
+        "planned_param": PLANNED_PAGE_PARAM,
+        "topics": list(selectors.topics_with_guides()),
+    }
+
+
 @require_GET
 def guide_list(request: HttpRequest) -> HttpResponse:
-    guides = list(selectors.guide_list())
     return render(
         request,
         "guides/guide_list.html",
-        {
-            "published": [g for g in guides if not g.is_planned],
-            "planned": [g for g in guides if g.is_planned],
-            "topics": list(selectors.topics_with_guides()),
-            "can_create": can_create_guide(request.user),
-        },
+        {**_guide_lists(request), "can_create": can_create_guide(request.user)},
     )
 
 
 @require_GET
 def guide_topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=topic_slug)
-    guides = list(selectors.guide_list(topic=topic))
     return render(
-        request,
-        "guides/guide_topic.html",
-        {
-            "topic": topic,
-            "published": [g for g in guides if not g.is_planned],
-            "planned": [g for g in guides if g.is_planned],
-            "topics": list(selectors.topics_with_guides()),
-        },
+        request, "guides/guide_topic.html", {"topic": topic, **_guide_lists(request, topic)}
     )
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network.guides import selectors, services
+from network.guides import selectors, services, views
 from network.guides.models import Guide
 from projects.models import StaleRevision
 from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory
@@ -259,12 +259,49 @@ def test_topic_page_costs_the_same_for_3_and_60_guides(
     # session-less anonymous visitor: topic, guides, their topics, their authorships, the
     # authors' memberships and municipalities (a visitor sees the municipality of whoever has
     # not agreed to show their name), the topic list with counts.
-    with django_assert_num_queries(7):
+    with CaptureQueriesContext(connection) as small:
         client.get(url)
     _many_guides(57, office, topic, start=3)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
-    assert len(response.context["published"]) + len(response.context["planned"]) == 60
+    # 45 published and 15 planned: a page of each.
+    assert len(response.context["published"]) == views.GUIDES_PER_PAGE
+    assert len(response.context["planned"]) == 15
+    assert response.context["published_page"].paginator.count == 45
+
+
+def test_long_lists_are_paged_and_each_list_keeps_the_others_page(
+    client, office, topic, monkeypatch
+):
+    monkeypatch.setattr(views, "GUIDES_PER_PAGE", 4)
+    _many_guides(12, office, topic)  # 9 published (1, 2, 3, 5, …), 3 planned (0, 4, 8)
+    page = client.get(reverse("guides:list"))
+    assert [g.title for g in page.context["published"]] == [
+        "Leitfaden 1",
+        "Leitfaden 10",
+        "Leitfaden 11",
+        "Leitfaden 2",
+    ]
+    text = page.content.decode()
+    assert 'href="?seite=2#erschienen"' in text and "Seiten der erschienenen Leitfäden" in text
+    # The planned guides fit on one page: no page links for them.
+    assert "Seiten der bald verfügbaren Leitfäden" not in text
+    third = client.get(reverse("guides:list"), {"seite": 3})
+    assert [g.title for g in third.context["published"]] == ["Leitfaden 9"]
+    assert len(third.context["planned"]) == 3
+    # Page 2 continues page 1 exactly, and a number past the end shows the last page.
+    second = client.get(reverse("guides:list"), {"seite": 2})
+    seen = [g.title for p in (page, second, third) for g in p.context["published"]]
+    assert len(seen) == len(set(seen)) == 9
+    assert client.get(reverse("guides:list"), {"seite": 99}).context["published"] == (
+        third.context["published"]
+    )
+    # The planned list has its own page number, which keeps the published list's page.
+    monkeypatch.setattr(views, "GUIDES_PER_PAGE", 2)
+    both = client.get(reverse("guides:list"), {"seite": 2, "bald_seite": 2})
+    assert [g.title for g in both.context["published"]] == ["Leitfaden 11", "Leitfaden 2"]
+    assert [g.title for g in both.context["planned"]] == ["Leitfaden 8"]
+    assert 'href="?seite=2&amp;bald_seite=1#bald-verfuegbar"' in both.content.decode()
 
 
 # --- links follow the projects' visibility ------------------------------------------------------
