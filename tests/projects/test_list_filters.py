@@ -19,17 +19,6 @@ from tests.steering.test_proposal_form import _grow as _projects
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(coordinator, menden, iserlohn):
-    return services.project_create(
-        by=coordinator,
-        title="Offene regionale Datenplattform",
-        summary="Daten der Region an einem Ort.",
-        lead_municipality=menden,
-        participants=[iserlohn],
-    )
-
-
 @pytest.mark.parametrize("url", [reverse("projects:list"), reverse("templates:list")])
 def test_the_filters_cost_the_same_for_10_and_1000_projects_and_members(
     url, project, coordinator, outsider, menden

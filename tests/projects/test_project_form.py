@@ -11,23 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import services
 from projects.models import LeadProject
 from tests.factories import MunicipalityFactory
 from workspace.models import Municipality
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(coordinator, menden, iserlohn):
-    return services.project_create(
-        by=coordinator,
-        title="Offene regionale Datenplattform",
-        summary="Daten der Region an einem Ort.",
-        lead_municipality=menden,
-        participants=[iserlohn],
-    )
 
 
 def _members(upto: int, menden) -> None:

@@ -12,18 +12,6 @@ from tests.factories import MembershipFactory, MunicipalityFactory, TopicFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(coordinator, menden, iserlohn):
-    project = services.project_create(
-        by=coordinator,
-        title="Offene regionale Datenplattform",
-        summary="Daten der Region an einem Ort.",
-        lead_municipality=menden,
-        participants=[iserlohn],
-    )
-    return project
-
-
 def _form(project, **overrides):
     data = {
         "title": project.title,
