@@ -293,8 +293,9 @@ def test_long_lists_are_paged_and_each_list_keeps_the_others_page(
     second = client.get(reverse("guides:list"), {"seite": 2})
     seen = [g.title for p in (page, second, third) for g in p.context["published"]]
     assert len(seen) == len(set(seen)) == 9
-    assert client.get(reverse("guides:list"), {"seite": 99}).context["published"] == (
-        third.context["published"]
+    assert (
+        client.get(reverse("guides:list"), {"seite": 99}).context["published"]
+        == (third.context["published"])
     )
     # The planned list has its own page number, which keeps the published list's page.
     monkeypatch.setattr(views, "GUIDES_PER_PAGE", 2)
