@@ -26,9 +26,6 @@ class GuideQuerySet(models.QuerySet):
     def published(self) -> GuideQuerySet:
         return self.filter(status=Guide.Status.PUBLISHED)
 
-    def planned(self) -> GuideQuerySet:
-        return self.filter(status=Guide.Status.PLANNED)
-
     def for_list(self) -> GuideQuerySet:
         """What a list row shows (topics, authors and their municipalities), no query per row."""
         return self.prefetch_related(*list_lookups()).order_by(
@@ -99,18 +96,15 @@ class Guide(VersionedText):
         verbose_name = _("Leitfaden")
         verbose_name_plural = _("Leitfäden")
         # The list's two pages (network/guides/views.py): published ones newest first,
-        # planned ones by title; each walks its index instead of sorting every guide.
+        # planned ones by title (permissions.only_planned); each walks its index instead of
+        # sorting every guide.
         indexes = [
             models.Index(
                 fields=["-published_in", "title", "id"],
                 condition=Q(status="published"),
                 name="guides_guide_published_list",
             ),
-            models.Index(
-                fields=["title", "id"],
-                condition=Q(status="planned"),
-                name="guides_guide_planned_list",
-            ),
+            models.Index(fields=["status", "title", "id"], name="guides_guide_status_list"),
         ]
         constraints = [
             *VersionedText.Meta.constraints,

@@ -73,6 +73,11 @@ def without_planned(rows: QuerySet) -> QuerySet:
     return rows.exclude(status=Guide.Status.PLANNED)
 
 
+def only_planned(rows: QuerySet) -> QuerySet:
+    """The planned guides among ``rows`` (the lists' "bald verfügbar")."""
+    return rows.filter(status=Guide.Status.PLANNED)
+
+
 def guides_with_readable_body(user: User | AnonymousUser) -> QuerySet[Guide]:  # SEARCH
     # GuideAccess.can_read_body for many guides in one query (the search matches bodies  # SEARCH
     # only here): not planned, or planned and ``user`` is its editor.  # SEARCH

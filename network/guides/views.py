@@ -24,6 +24,7 @@ from network.guides.permissions import (
     get_term_for,
     linked_projects_for,
     linked_results_for,
+    only_planned,
 )
 from projects.coedit.pages import coediting, edit_page_context
 from projects.views import form_errors_from
@@ -58,7 +59,7 @@ def _guide_lists(request: HttpRequest, topic: Topic | None = None) -> dict:
     )
     planned = paginate(
         request,
-        guides.planned().order_by("title", "pk"),
+        only_planned(guides).order_by("title", "pk"),
         per_page=GUIDES_PER_PAGE,
         param=PLANNED_PAGE_PARAM,
     )
